@@ -1,0 +1,78 @@
+"""`summit demo`: the main job on the bundled sample of the seed article."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.options import format_option
+
+
+@click.command()
+@click.option("--as-of", metavar="DATE", help="Show the table as of this date.")
+@format_option
+@click.pass_context
+def demo(ctx: click.Context, as_of: str | None, fmt: str) -> None:
+    """Load the bundled sample (the 2025 NATO 5% negotiation) and show where it stands.
+
+    Uses a fresh temporary store unless --store or SUMMIT_STORE names one
+    (the sample is then imported there; importing it again stores nothing).
+
+    \b
+    Example:
+      summit demo
+      summit --store hague.db demo --as-of 2025-06-05
+    """
+    from cli.options import parse_date
+
+    if as_of is not None:
+        parse_date(as_of)
+    obj = ctx.obj
+    if obj.store_named:
+        _run(obj, as_of, fmt)
+        return
+    with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
+        obj.store = str(Path(tmp) / "demo.db")
+        try:
+            _run(obj, as_of, fmt)
+        finally:
+            obj.close()
+
+
+def _run(obj: Any, as_of: str | None, fmt: str) -> None:
+    import json
+
+    from cli.cmd_import import parse_lines
+    from cli.output import emit
+    from cli.render import consensus_rows, consensus_table, stance_rows, stance_table
+    from cli.sample import sample_path
+    from projections.consensus import consensus_view
+    from projections.queries import load_history
+    from projections.stance import stance_view
+
+    path = sample_path()
+    with path.open(encoding="utf-8") as f:
+        lines = list(parse_lines(f, str(path)))
+    app = obj.app(write=True)
+    report = app.record_lines(lines, obj.by, source=str(path))
+    slug = lines[0].record["negotiation"]
+    history = load_history(app, slug)
+    proposal = next(iter(history.proposals))
+    stance = stance_view(history, proposal, as_of=as_of)
+    consensus = consensus_view(history, proposal, as_of=as_of)
+    if fmt == "json":
+        click.echo(json.dumps({"stance": stance, "consensus": consensus}, indent=2))
+        return
+    if fmt == "table":
+        click.echo(
+            f"Loaded {len(report.stored)} events ({len(report.skipped)} already there)"
+            f" from {path.name} into {obj.store}\n"
+        )
+    emit(stance, fmt, table=stance_table, rows=stance_rows)
+    if fmt == "csv":
+        return
+    click.echo()
+    emit(consensus, fmt, table=consensus_table, rows=consensus_rows)

@@ -1,0 +1,7 @@
+"""`summit views ...`: the persisted read models."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

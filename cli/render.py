@@ -1,0 +1,207 @@
+"""Tables for people (rich) and CSV rows for scripts, one pair per view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from cli.output import console
+
+STANCE_STYLE = {
+    "supports": "bold green",
+    "conditional": "yellow",
+    "undecided": "cyan",
+    "opposes": "bold red",
+    "unknown": "dim",
+}
+COUNT_KEYS = ("supports", "conditional", "undecided", "opposes", "unknown")
+
+
+def _pct(x: Any) -> str:
+    return "—" if x is None else f"{x:g}%"
+
+
+def _targets_text(targets: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{t['metric']} {t['pct_gdp']:g}% by {t['by_year']}" for t in targets
+    )
+
+
+SHORT_METRIC = {"core_defence": "core", "defence_related": "related", "total": "total"}
+
+
+def _gap_cell(g: dict[str, Any]) -> Any:
+    from rich.text import Text
+
+    if g["pledged_pct"] is None:
+        return Text("no pledge", style="dim")
+    if g["meets"]:
+        return Text(f"{g['pledged_pct']:g}% ✓ meets", style="green")
+    return Text(f"{g['pledged_pct']:g}% gap {g['gap_pp']:g}pp", style="yellow")
+
+
+def stance_table(view: dict[str, Any]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    cut = []
+    if view["as_of"]:
+        cut.append(f"as of {view['as_of']}")
+    if view["known_at"]:
+        cut.append(f"known at {view['known_at']}")
+    title = f"{view['negotiation']} · {view['proposal']}" + (
+        f" ({', '.join(cut)})" if cut else ""
+    )
+    counts: dict[str, int] = {}
+    for a in view["allies"]:
+        counts[a["stance"]] = counts.get(a["stance"], 0) + 1
+    caption = ", ".join(f"{n} {s}" for s, n in counts.items())
+    table = Table(title=title, caption=caption)
+    table.add_column("Ally")
+    table.add_column("Stance", overflow="fold", max_width=30)
+    table.add_column("Since")
+    table.add_column("Evidence", overflow="fold", max_width=28)
+    for t in view["targets"]:
+        table.add_column(
+            f"{SHORT_METRIC[t['metric']]} {t['pct_gdp']:g}%\nby {t['by_year']}"
+        )
+    table.add_column("Pledges", overflow="fold")
+    for a in view["allies"]:
+        pledges = "\n".join(
+            f"{p['pct_gdp']:g}% {SHORT_METRIC[p['metric']]} {p['by_year']}"
+            + (" (ambition)" if p["firmness"] == "ambition" else "")
+            for p in a["pledges"]
+        )
+        stance = Text(a["stance"], style=STANCE_STYLE[a["stance"]])
+        if a["conditions"]:
+            stance.append(f"\n{a['conditions']}", style="italic")
+        table.add_row(
+            f"{a['name']} ({a['ally']})",
+            stance,
+            a["since"] or "",
+            a["evidence"] or "",
+            *(_gap_cell(g) for g in a["gaps"]),
+            pledges or "—",
+        )
+    console().print(table)
+
+
+def stance_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
+    header = [
+        "ally",
+        "name",
+        "stance",
+        "since",
+        "evidence",
+        "conditions",
+        "metric",
+        "target_pct",
+        "by_year",
+        "pledged_pct",
+        "gap_pp",
+        "meets",
+    ]
+
+    def rows() -> Iterable[list[Any]]:
+        for a in view["allies"]:
+            head = [a[k] for k in ("ally", "name", "stance", "since", "evidence")]
+            head.append(a["conditions"])
+            if not a["gaps"]:
+                yield [*head, None, None, None, None, None, None]
+            for g in a["gaps"]:
+                yield [
+                    *head,
+                    g["metric"],
+                    g["target_pct"],
+                    g["by_year"],
+                    g["pledged_pct"],
+                    g["gap_pp"],
+                    str(g["meets"]).lower(),
+                ]
+
+    return header, rows()
+
+
+def consensus_table(view: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    c = view["counts"]
+    out = console()
+    reached = (
+        f"consensus reached on {view['reached_on']}"
+        if view["reached_on"]
+        else "no consensus"
+    )
+    out.print(
+        f"[bold]{view['negotiation']} · {view['proposal']}[/bold]: "
+        f"{c['supports']} of {view['parties']} support; {reached}"
+        + (f" (as of {view['as_of']})" if view["as_of"] else "")
+    )
+    if view["holdouts"]:
+        out.print(f"holdouts ({len(view['holdouts'])}): {', '.join(view['holdouts'])}")
+    table = Table(title="consensus path")
+    table.add_column("On")
+    for key in COUNT_KEYS:
+        table.add_column(key, justify="right", style=STANCE_STYLE[key])
+    table.add_column("Evidence", overflow="fold")
+    for step in view["path"]:
+        table.add_row(
+            step["on"],
+            *(str(step["counts"][k]) for k in COUNT_KEYS),
+            ", ".join(step["refs"]),
+        )
+    out.print(table)
+
+
+def consensus_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
+    header = ["on", *COUNT_KEYS, "refs"]
+    return header, (
+        [s["on"], *(s["counts"][k] for k in COUNT_KEYS), " ".join(s["refs"])]
+        for s in view["path"]
+    )
+
+
+def timeline_table(view: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{view['negotiation']} timeline")
+    for col in ("On", "Type", "Ref", "What"):
+        table.add_column(col, overflow="fold")
+    for e in view["events"]:
+        flags = []
+        if e["retracted"]:
+            flags.append("[red]RETRACTED[/red]")
+        if e["corrected"]:
+            flags.append("[yellow]corrected[/yellow]")
+        what = e["summary"] + (" " + " ".join(flags) if flags else "")
+        style = "dim strike" if e["retracted"] else None
+        table.add_row(e["occurred_on"], e["type"], e["ref"], what, style=style)
+    console().print(table)
+
+
+def timeline_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
+    header = [
+        "position",
+        "occurred_on",
+        "type",
+        "ref",
+        "retracted",
+        "corrected",
+        "recorded_at",
+        "recorded_by",
+        "summary",
+    ]
+    return header, (
+        [
+            e["position"],
+            e["occurred_on"],
+            e["type"],
+            e["ref"],
+            str(e["retracted"]).lower(),
+            str(e["corrected"]).lower(),
+            e["recorded_at"],
+            e["recorded_by"],
+            e["summary"],
+        ]
+        for e in view["events"]
+    )

@@ -1,0 +1,1 @@
+"""The language of a negotiation: records, aggregate, registers, errors."""

@@ -1,0 +1,278 @@
+"""The record book of one negotiation: which refs exist, what they say now.
+
+This is the one place that knows the rules of SPEC §2 that depend on what was
+recorded before (parties, tabled proposals, refs, retractions, corrections).
+The aggregate keeps one as its state to validate commands, and the
+projections fold one over the log to resolve retractions and corrections, so
+both read the record the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from domain.errors import Problem
+from domain.records import INSTITUTION_CODES, apply_changes, canonical_json
+from domain.registry import nato_members_on
+
+_REF_PREFIX = {
+    "negotiation.opened": "opened",
+    "proposal.tabled": "proposal",
+    "proposal.revised": "revision",
+    "statement.made": "statement",
+    "pledge.made": "pledge",
+    "signoff.recorded": "signoff",
+    "record.retracted": "retraction",
+    "record.corrected": "correction",
+}
+
+
+def derive_ref(record: dict[str, Any]) -> str:
+    """A ref for a record that has none: stable, so re-importing it is idempotent."""
+    body = {k: v for k, v in record.items() if k != "ref"}
+    digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return f"{_REF_PREFIX[record['type']]}-{digest[:12]}"
+
+
+def expand_parties(opened: dict[str, Any]) -> list[str]:
+    """The party codes of an opening: `"nato"` means the allies on the summit date."""
+    parties = opened["parties"]
+    if parties == "nato":
+        return nato_members_on(date.fromisoformat(opened["summit_on"]))
+    return sorted(parties)
+
+
+@dataclass
+class Entry:
+    """One recorded event as it stands now."""
+
+    ref: str
+    type: str
+    seq: int
+    original: dict[str, Any]
+    record: dict[str, Any]
+    retracted: bool = False
+    corrections: list[str] = field(default_factory=list)
+
+
+class RecordBook:
+    """Refs, parties and proposals of one negotiation, kept in recording order."""
+
+    def __init__(self) -> None:
+        self.opening: dict[str, Any] | None = None
+        self.parties: list[str] = []
+        self.entries: dict[str, Entry] = {}
+        self.proposals: dict[str, str] = {}  # proposal slug -> ref of its tabling
+        self._seq = 0
+
+    # -- reading -------------------------------------------------------------
+
+    def is_duplicate(self, record: dict[str, Any]) -> bool:
+        """True when the ref exists with identical content (an idempotent re-import)."""
+        entry = self.entries.get(record["ref"])
+        return entry is not None and entry.original == record
+
+    def problems(self, record: dict[str, Any]) -> list[Problem]:
+        """Every rule of SPEC §2 that `record` (with its ref set) would break here."""
+        kind = record["type"]
+        neg = record["negotiation"]
+        if kind == "negotiation.opened":
+            if self.opening is not None:
+                return [Problem("negotiation", f"'{neg}' is already opened")]
+            return []
+        if self.opening is None:
+            return [
+                Problem(
+                    "negotiation",
+                    f"'{neg}' has not been opened (record negotiation.opened first)",
+                )
+            ]
+        existing = self.entries.get(record["ref"])
+        if existing is not None:
+            return [
+                Problem(
+                    "ref",
+                    f"'{record['ref']}' already exists in '{neg}' "
+                    "with different content",
+                )
+            ]
+        if kind == "record.retracted":
+            return self._retraction_problems(record)
+        if kind == "record.corrected":
+            return self._correction_problems(record)
+        return self._world_problems(record)
+
+    def _is_party(self, code: str) -> bool:
+        return code in self.parties
+
+    def _world_problems(
+        self, record: dict[str, Any], tabling_ref: str | None = None
+    ) -> list[Problem]:
+        kind = record["type"]
+        neg = record["negotiation"]
+        problems: list[Problem] = []
+
+        def not_party(f: str, code: str, institutions: bool) -> None:
+            extra = " nor an institution" if institutions else ""
+            problems.append(Problem(f, f"'{code}' is not a party of '{neg}'{extra}"))
+
+        def untabled(f: str, slug: str) -> None:
+            problems.append(
+                Problem(
+                    f,
+                    f"proposal '{slug}' has not been tabled in '{neg}' "
+                    "(record proposal.tabled first)",
+                )
+            )
+
+        if kind == "proposal.tabled":
+            by = record["by"]
+            if by not in INSTITUTION_CODES and not self._is_party(by):
+                not_party("by", by, True)
+            current = self.proposals.get(record["proposal"])
+            if current is not None and current != tabling_ref:
+                problems.append(
+                    Problem(
+                        "proposal",
+                        f"'{record['proposal']}' is already tabled in '{neg}' "
+                        f"(by '{current}'; use proposal.revised)",
+                    )
+                )
+        elif kind == "proposal.revised":
+            if record["proposal"] not in self.proposals:
+                untabled("proposal", record["proposal"])
+        elif kind == "statement.made":
+            actor = record["actor"]
+            if actor not in INSTITUTION_CODES and not self._is_party(actor):
+                not_party("actor", actor, True)
+            position = record.get("position")
+            if position and position["proposal"] not in self.proposals:
+                untabled("position.proposal", position["proposal"])
+        elif kind == "pledge.made":
+            if not self._is_party(record["actor"]):
+                not_party("actor", record["actor"], False)
+        elif kind == "signoff.recorded":
+            signatories = record["signatories"]
+            if signatories == "all":
+                signed = set(self.parties)
+            else:
+                signed = set(signatories)
+                for i, code in enumerate(signatories):
+                    if not self._is_party(code):
+                        not_party(f"signatories[{i}]", code, False)
+            for code in record.get("reservations") or {}:
+                if code not in signed:
+                    problems.append(
+                        Problem(f"reservations.{code}", f"'{code}' is not a signatory")
+                    )
+            if "proposal" in record and record["proposal"] not in self.proposals:
+                untabled("proposal", record["proposal"])
+        return problems
+
+    def _target(self, record: dict[str, Any]) -> tuple[Entry | None, list[Problem]]:
+        target = record["target"]
+        neg = record["negotiation"]
+        entry = self.entries.get(target)
+        if entry is None:
+            return None, [Problem("target", f"no record '{target}' in '{neg}'")]
+        if entry.type == "negotiation.opened":
+            return None, [
+                Problem("target", f"'{target}' opens the negotiation and cannot be")
+            ]
+        if entry.retracted:
+            return None, [Problem("target", f"'{target}' is already retracted")]
+        return entry, []
+
+    def _retraction_problems(self, record: dict[str, Any]) -> list[Problem]:
+        entry, problems = self._target(record)
+        if entry is None or entry.type != "record.retracted":
+            return problems
+        # Retracting a retraction restores its target: it must fit again.
+        restored = self.entries[entry.record["target"]]
+        if restored.type == "proposal.tabled":
+            slug = restored.record["proposal"]
+            if slug in self.proposals:
+                return [
+                    Problem(
+                        "target",
+                        f"restoring '{restored.ref}' would table '{slug}' twice",
+                    )
+                ]
+        return []
+
+    def _correction_problems(self, record: dict[str, Any]) -> list[Problem]:
+        entry, problems = self._target(record)
+        if entry is None:
+            return problems
+        if entry.type in ("record.retracted", "record.corrected"):
+            return [
+                Problem(
+                    "target",
+                    f"'{entry.ref}' is a {entry.type} and cannot be corrected "
+                    "(retract it instead)",
+                )
+            ]
+        merged, problems = apply_changes(entry.record, record["changes"])
+        if problems or merged is None:
+            return problems
+        return [
+            Problem(f"changes.{p.field}", p.reason)
+            for p in self._world_problems(merged, tabling_ref=entry.ref)
+        ]
+
+    # -- writing (no validation: events from the log are facts) -------------
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Add one stored record and its effect on the others."""
+        ref = record["ref"]
+        kind = record["type"]
+        self._seq += 1
+        self.entries[ref] = Entry(ref, kind, self._seq, record, record)
+        if kind == "negotiation.opened":
+            self.opening = record
+            self.parties = expand_parties(record)
+        elif kind == "proposal.tabled":
+            self.proposals[record["proposal"]] = ref
+        elif kind == "record.retracted":
+            self._retract(record["target"])
+        elif kind == "record.corrected":
+            target = self.entries[record["target"]]
+            target.corrections.append(ref)
+            self._recompute(target)
+
+    def _retract(self, ref: str) -> None:
+        entry = self.entries[ref]
+        entry.retracted = True
+        if entry.type == "proposal.tabled":
+            if self.proposals.get(entry.record["proposal"]) == ref:
+                del self.proposals[entry.record["proposal"]]
+        elif entry.type == "record.retracted":
+            self._restore(entry.record["target"])
+        elif entry.type == "record.corrected":
+            target = self.entries[entry.record["target"]]
+            target.corrections.remove(ref)
+            self._recompute(target)
+
+    def _restore(self, ref: str) -> None:
+        entry = self.entries[ref]
+        entry.retracted = False
+        if entry.type == "proposal.tabled":
+            self.proposals.setdefault(entry.record["proposal"], ref)
+        elif entry.type == "record.retracted":
+            self._retract(entry.record["target"])
+        elif entry.type == "record.corrected":
+            target = self.entries[entry.record["target"]]
+            target.corrections.append(ref)
+            target.corrections.sort(key=lambda r: self.entries[r].seq)
+            self._recompute(target)
+
+    def _recompute(self, entry: Entry) -> None:
+        record = entry.original
+        for ref in entry.corrections:
+            merged, _ = apply_changes(record, self.entries[ref].record["changes"])
+            if merged is not None:
+                record = merged
+        entry.record = record

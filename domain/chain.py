@@ -1,0 +1,33 @@
+"""The audit chain: each event's digest covers the previous one and its own content.
+
+Canonical content of an event is the sorted-key compact JSON (UTF-8, no ASCII
+escaping) of `{"record": <interchange record>, "recorded_at": <ISO 8601>,
+"recorded_by": <who>}`; its digest is SHA-256 over the previous digest of the
+same negotiation (64 zeros for the first) followed by that content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from domain.records import canonical_json
+
+GENESIS = "0" * 64
+
+
+def canonical_content(
+    record: dict[str, Any], recorded_at: str, recorded_by: str
+) -> str:
+    """The exact text hashed for one event."""
+    return canonical_json(
+        {"record": record, "recorded_at": recorded_at, "recorded_by": recorded_by}
+    )
+
+
+def chain_digest(
+    previous: str, record: dict[str, Any], recorded_at: str, recorded_by: str
+) -> str:
+    """SHA-256 hex digest of `previous` + canonical content."""
+    text = previous + canonical_content(record, recorded_at, recorded_by)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,141 @@
+"""The Negotiation aggregate: one table, every event recorded about it.
+
+The aggregate boundary is the negotiation, so a ref is unique within it and
+two writers racing on the same negotiation meet eventsourcing's optimistic
+concurrency check. Event topics stored in the log are
+`domain.negotiation:Negotiation.<EventName>`: do not rename them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.book import RecordBook, derive_ref
+from domain.chain import GENESIS, chain_digest
+from domain.errors import InvalidRecord, Problem
+
+
+def negotiation_id(slug: str) -> UUID:
+    """The aggregate id of a negotiation: derived from its slug, so it is stable."""
+    return uuid5(NAMESPACE_URL, f"summit:negotiation:{slug}")
+
+
+class Negotiation(Aggregate):
+    """A negotiation's record book, rebuilt from its events."""
+
+    class Recorded(Aggregate.Event):
+        """Base of every recorded fact: the interchange record, who, and its digest."""
+
+        record: dict[str, Any]
+        recorded_by: str
+        digest: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Negotiation)
+            aggregate._on_recorded(self)
+
+    class Opened(Aggregate.Created):
+        record: dict[str, Any]
+        recorded_by: str
+        digest: str
+
+    class ProposalTabled(Recorded):
+        pass
+
+    class ProposalRevised(Recorded):
+        pass
+
+    class StatementMade(Recorded):
+        pass
+
+    class PledgeMade(Recorded):
+        pass
+
+    class SignoffRecorded(Recorded):
+        pass
+
+    class RecordRetracted(Recorded):
+        pass
+
+    class RecordCorrected(Recorded):
+        pass
+
+    EVENT_CLASSES: ClassVar[dict[str, type[Recorded]]] = {}
+
+    def __init__(self, record: dict[str, Any], recorded_by: str, digest: str) -> None:
+        self.slug: str = record["negotiation"]
+        self.book = RecordBook()
+        self.book.apply(record)
+        self.head: str = digest
+
+    def _on_recorded(self, event: Negotiation.Recorded) -> None:
+        self.book.apply(event.record)
+        self.head = event.digest
+
+    # -- commands ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, record: dict[str, Any], recorded_by: str) -> Negotiation:
+        """Open a negotiation from a validated `negotiation.opened` record."""
+        record = with_ref(record)
+        timestamp = cls.Opened.create_timestamp()
+        digest = chain_digest(GENESIS, record, timestamp.isoformat(), recorded_by)
+        return cls._create(
+            cls.Opened,
+            id=negotiation_id(record["negotiation"]),
+            timestamp=timestamp,
+            record=record,
+            recorded_by=recorded_by,
+            digest=digest,
+        )
+
+    def problems(self, record: dict[str, Any]) -> list[Problem]:
+        """What recording `record` (already parsed) here would break; empty if fine."""
+        return self.book.problems(with_ref(record))
+
+    def record(self, record: dict[str, Any], recorded_by: str) -> str | None:
+        """Record one validated record; return its ref, or None if already recorded."""
+        record = with_ref(record)
+        if self.book.is_duplicate(record):
+            return None
+        problems = self.book.problems(record)
+        if problems:
+            raise InvalidRecord(problems[0].field, problems[0].reason)
+        event_class = self.EVENT_CLASSES[record["type"]]
+        timestamp: datetime = event_class.create_timestamp()
+        digest = chain_digest(self.head, record, timestamp.isoformat(), recorded_by)
+        self.trigger_event(
+            event_class,
+            timestamp=timestamp,
+            record=record,
+            recorded_by=recorded_by,
+            digest=digest,
+        )
+        return str(record["ref"])
+
+
+Negotiation.EVENT_CLASSES.update(
+    {
+        "proposal.tabled": Negotiation.ProposalTabled,
+        "proposal.revised": Negotiation.ProposalRevised,
+        "statement.made": Negotiation.StatementMade,
+        "pledge.made": Negotiation.PledgeMade,
+        "signoff.recorded": Negotiation.SignoffRecorded,
+        "record.retracted": Negotiation.RecordRetracted,
+        "record.corrected": Negotiation.RecordCorrected,
+    }
+)
+
+
+def with_ref(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its ref: the given one, or one derived from its content."""
+    if record.get("ref"):
+        return record
+    ref = derive_ref(record)
+    items = list(record.items())
+    # Keep the interchange field order: type, negotiation, ref, ...
+    return dict([*items[:2], ("ref", ref), *items[2:]])

@@ -1,0 +1,395 @@
+"""The JSON Lines interchange format (SPEC §2) as pydantic models.
+
+`parse_record` turns one decoded JSON object into a normalised record: a plain
+dict with defaults filled in and absent optionals dropped, which is what the
+log stores, what `export` writes and what idempotent re-imports compare.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from domain.errors import InvalidRecord, Problem
+
+REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+_PARTY_PATTERN = re.compile(r"[A-Z]{3}")
+_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+RECORD_TYPES = (
+    "negotiation.opened",
+    "proposal.tabled",
+    "proposal.revised",
+    "statement.made",
+    "pledge.made",
+    "signoff.recorded",
+    "record.retracted",
+    "record.corrected",
+)
+RECORD_EVENT_TYPES = ("record.retracted", "record.corrected")
+STANCES = ("supports", "conditional", "undecided", "opposes")
+METRICS = ("core_defence", "defence_related", "total")
+INSTITUTION_CODES = ("NATO", "EU")
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not REF_PATTERN.fullmatch(value):
+        raise ValueError(f"'{value}' is not a valid slug ([a-z0-9][a-z0-9._-]{{0,79}})")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        if not _DATE_PATTERN.fullmatch(value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def _party(value: str) -> str:
+    if not _PARTY_PATTERN.fullmatch(value):
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 code (e.g. GBR)")
+    return value
+
+
+def _actor(value: str) -> str:
+    if value in INSTITUTION_CODES:
+        return value
+    if not _PARTY_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is neither a party code (e.g. GBR) nor an institution "
+            f"({', '.join(INSTITUTION_CODES)})"
+        )
+    return value
+
+
+def _number(value: Any) -> float:
+    """A JSON number (not a bool, not a string), kept as the float it was written as."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("must be a number") from None
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return float(number) if not isinstance(value, float) else value
+
+
+def _pct(value: float) -> float:
+    if not 0 < value <= 100:
+        raise ValueError(f"{value:g} is out of range (0 < pct_gdp <= 100)")
+    return value
+
+
+def _year(value: int) -> int:
+    if not 2000 <= value <= 2100:
+        raise ValueError(f"{value} is out of range (2000..2100)")
+    return value
+
+
+def _party_list(keyword: str) -> Any:
+    """Validator for `keyword` (e.g. "nato") or a non-empty list of distinct codes."""
+
+    def check(value: Any) -> Any:
+        if value == keyword:
+            return value
+        if not isinstance(value, list):
+            raise ValueError(f'must be "{keyword}" or a list of party codes')
+        if not value:
+            raise ValueError("must not be empty")
+        seen: set[str] = set()
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not _PARTY_PATTERN.fullmatch(code):
+                raise ValueError(f"[{i}] {code!r} is not an ISO 3166-1 alpha-3 code")
+            if code in seen:
+                raise ValueError(f"'{code}' is listed twice")
+            seen.add(code)
+        return list(value)
+
+    return BeforeValidator(check)
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Slug = Annotated[str, AfterValidator(_slug)]
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+Party = Annotated[str, AfterValidator(_party)]
+Actor = Annotated[str, AfterValidator(_actor)]
+Pct = Annotated[float, BeforeValidator(_number), AfterValidator(_pct)]
+Year = Annotated[StrictInt, AfterValidator(_year)]
+Metric = Literal["core_defence", "defence_related", "total"]
+PartiesOrNato = Annotated[Any, _party_list("nato")]
+SignatoriesOrAll = Annotated[Any, _party_list("all")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class Source(_Model):
+    """Where a fact comes from, and how far it can be trusted."""
+
+    outlet: Text | None = None
+    url: Text | None = None
+    published_on: IsoDate | None = None
+    reliability: Literal["official", "on-record", "reported", "unconfirmed"] = (
+        "reported"
+    )
+
+    @model_validator(mode="after")
+    def _outlet_or_url(self) -> Source:
+        if self.outlet is None and self.url is None:
+            raise ValueError("needs at least one of outlet and url")
+        return self
+
+
+class Target(_Model):
+    metric: Metric
+    pct_gdp: Pct
+    by_year: Year
+
+
+class Position(_Model):
+    proposal: Slug
+    stance: Literal["supports", "conditional", "undecided", "opposes"]
+    conditions: Text | None = None
+
+
+class _Record(_Model):
+    negotiation: Slug
+    ref: Slug | None = None
+    source: Source | None = None
+    note: Text | None = None
+
+
+class _WorldRecord(_Record):
+    occurred_on: IsoDate
+
+
+class NegotiationOpened(_WorldRecord):
+    type: Literal["negotiation.opened"]
+    title: Text
+    summit_on: IsoDate
+    venue: Text
+    parties: PartiesOrNato
+    rule: Literal["consensus"] = "consensus"
+
+
+class ProposalTabled(_WorldRecord):
+    type: Literal["proposal.tabled"]
+    proposal: Slug
+    by: Actor
+    title: Text
+    targets: Annotated[list[Target], Field(min_length=1)]
+
+
+class ProposalRevised(_WorldRecord):
+    type: Literal["proposal.revised"]
+    proposal: Slug
+    targets: Annotated[list[Target], Field(min_length=1)]
+    reason: Text
+
+
+class StatementMade(_WorldRecord):
+    type: Literal["statement.made"]
+    source: Source
+    actor: Actor
+    speaker: Text
+    role: Text | None = None
+    venue: Text | None = None
+    quote: Text | None = None
+    summary: Text | None = None
+    position: Position | None = None
+
+
+class PledgeMade(_WorldRecord):
+    type: Literal["pledge.made"]
+    source: Source
+    actor: Party
+    metric: Metric
+    pct_gdp: Pct
+    by_year: Year
+    firmness: Literal["commitment", "ambition"] = "commitment"
+
+
+class SignoffRecorded(_WorldRecord):
+    type: Literal["signoff.recorded"]
+    source: Source
+    body: Text
+    document: Text
+    signatories: SignatoriesOrAll
+    classified: StrictBool = False
+    summary: Text | None = None
+    proposal: Slug | None = None
+    reservations: dict[Party, Text] | None = None
+
+
+class RecordRetracted(_Record):
+    type: Literal["record.retracted"]
+    target: Slug
+    reason: Text
+
+
+class RecordCorrected(_Record):
+    type: Literal["record.corrected"]
+    target: Slug
+    changes: dict[str, Any]
+    reason: Text
+
+    @model_validator(mode="after")
+    def _some_changes(self) -> RecordCorrected:
+        if not self.changes:
+            raise ValueError("changes must name at least one field")
+        return self
+
+
+MODELS: dict[str, type[_Model]] = {
+    "negotiation.opened": NegotiationOpened,
+    "proposal.tabled": ProposalTabled,
+    "proposal.revised": ProposalRevised,
+    "statement.made": StatementMade,
+    "pledge.made": PledgeMade,
+    "signoff.recorded": SignoffRecorded,
+    "record.retracted": RecordRetracted,
+    "record.corrected": RecordCorrected,
+}
+
+# Fields that a correction may never change, whatever the target type.
+FROZEN_FIELDS = frozenset({"type", "negotiation", "ref"})
+
+_ADAPTERS = {name: TypeAdapter(model) for name, model in MODELS.items()}
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _problems(error: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for e in error.errors(include_url=False):
+        loc = tuple(x for x in e["loc"] if not str(x).startswith(("function-", "lax-")))
+        field = _field_name(loc)
+        if prefix:
+            field = f"{prefix}.{field}" if field else prefix
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif e["type"] == "missing":
+            msg = "is required"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        problems.append(Problem(field, msg))
+    # A union reports the same field once per branch; keep the first of each.
+    unique: dict[str, Problem] = {}
+    for p in problems:
+        unique.setdefault(p.field, p)
+    return list(unique.values())
+
+
+def record_problems(data: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Validate one decoded JSON value; return (normalised record, problems)."""
+    if not isinstance(data, dict):
+        return None, [Problem("", "expected a JSON object")]
+    data = {k: v for k, v in data.items() if k != "_recorded"}
+    kind = data.get("type")
+    if kind is None:
+        return None, [Problem("type", "is required")]
+    if kind not in MODELS:
+        return None, [
+            Problem(
+                "type",
+                f"unknown event type {kind!r} (expected one of "
+                f"{', '.join(RECORD_TYPES)})",
+            )
+        ]
+    if kind in RECORD_EVENT_TYPES and "occurred_on" in data:
+        problem = Problem(
+            "occurred_on", f"{kind} is a fact about the record and has no occurred_on"
+        )
+        rest = {k: v for k, v in data.items() if k != "occurred_on"}
+        _, others = record_problems(rest)
+        return None, [problem, *others]
+    try:
+        model = _ADAPTERS[kind].validate_python(data)
+    except ValidationError as e:
+        return None, _problems(e)
+    return normalise(model), []
+
+
+def normalise(model: BaseModel) -> dict[str, Any]:
+    """The stored form: `type` first, defaults filled in, absent optionals dropped."""
+    dumped = model.model_dump(mode="json", exclude_none=True)
+    head = {k: dumped.pop(k) for k in _LEADING if k in dumped}
+    tail = {k: dumped.pop(k) for k in _TRAILING if k in dumped}
+    return {**head, **dumped, **tail}
+
+
+_LEADING = ("type", "negotiation", "ref", "occurred_on")
+_TRAILING = ("source", "note")
+
+
+def parse_record(data: Any) -> dict[str, Any]:
+    """Validate one record or raise InvalidRecord naming the first field at fault."""
+    record, problems = record_problems(data)
+    if problems:
+        raise InvalidRecord(problems[0].field, problems[0].reason)
+    assert record is not None
+    return record
+
+
+def apply_changes(
+    target: dict[str, Any], changes: dict[str, Any]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The target record with a correction's changes applied, re-validated whole."""
+    kind = target["type"]
+    model = MODELS[kind]
+    problems: list[Problem] = []
+    for name in changes:
+        if name in FROZEN_FIELDS or (kind == "proposal.tabled" and name == "proposal"):
+            problems.append(
+                Problem(f"changes.{name}", f"cannot be corrected on {kind}")
+            )
+        elif name not in model.model_fields or name == "_recorded":
+            problems.append(Problem(f"changes.{name}", f"{kind} has no such field"))
+    if problems:
+        return None, problems
+    merged = {k: v for k, v in target.items() if k not in changes}
+    merged.update({k: v for k, v in changes.items() if v is not None})
+    record, problems = record_problems(merged)
+    return record, [Problem(f"changes.{p.field}", p.reason) for p in problems]
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted-key compact JSON: the one textual form hashed and compared."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,60 @@
+"""How the table moves toward consensus on one proposal (SPEC §3 rule 6)."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from projections.history import History
+from projections.stance import STANCE_ORDER, evidence_for
+
+
+def _counts(stances: dict[str, str]) -> dict[str, int]:
+    counts = dict.fromkeys(STANCE_ORDER, 0)
+    for stance in stances.values():
+        counts[stance] += 1
+    return counts
+
+
+def consensus_view(
+    history: History,
+    proposal: str,
+    *,
+    as_of: str | None = None,
+    known_at: str | None = None,
+) -> dict[str, Any]:
+    """The `summit consensus` JSON document (SPEC §4)."""
+    history.require_proposal(proposal)
+    stances = dict.fromkeys(history.parties, "unknown")
+    counts = _counts(stances)
+    path: list[dict[str, Any]] = []
+    reached_on: str | None = None
+    evidence = evidence_for(history, proposal, history.live(as_of))
+    for day, day_evidence in groupby(evidence, key=lambda ev: ev.fact.occurred_on):
+        refs: list[str] = []
+        for ev in day_evidence:
+            stances[ev.party] = ev.stance
+            if ev.fact.ref not in refs:
+                refs.append(ev.fact.ref)
+        # End-of-day state: judge consensus and the counts only now.
+        new_counts = _counts(stances)
+        if new_counts != counts:
+            path.append({"on": day, "counts": new_counts, "refs": refs})
+            counts = new_counts
+        everyone = counts["supports"] == len(history.parties)
+        if everyone and reached_on is None:
+            reached_on = day
+        elif not everyone:
+            reached_on = None
+    return {
+        "negotiation": history.negotiation,
+        "proposal": proposal,
+        "as_of": as_of,
+        "known_at": known_at,
+        "rule": history.opening["rule"],
+        "parties": len(history.parties),
+        "counts": counts,
+        "holdouts": sorted(p for p, s in stances.items() if s != "supports"),
+        "reached_on": reached_on,
+        "path": path,
+    }
