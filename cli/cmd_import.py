@@ -133,7 +133,7 @@ def export_cmd(
             from domain.errors import NotFound
 
             raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     for entry in read_log(app, negotiation=negotiation):
         if known_at is not None and entry.recorded_at > known_at:
             continue

@@ -15,6 +15,7 @@ from cli.options import (
 from cli.output import emit
 
 EVENT_TYPES = (
+    "negotiation.opened",
     "proposal.tabled",
     "proposal.revised",
     "statement.made",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -169,7 +170,7 @@ def record(ctx: click.Context, json_text: str | None) -> None:
     if json_text == "-":
         from cli.cmd_import import parse_lines
 
-        lines = list(parse_lines(click.get_text_stream("stdin"), "-"))
+        lines = list(parse_lines(sys.stdin, "-"))
         report = obj.app(write=True).record_lines(lines, obj.by)
         for ref in report.stored + report.skipped:
             click.echo(ref)

@@ -91,7 +91,7 @@ def resolve(
         )
     facts = []
     for entry in known:
-        if entry.type in RECORD_EVENT_TYPES or entry.type == "negotiation.opened":
+        if entry.type in RECORD_EVENT_TYPES:
             continue
         current = book.entries[entry.ref]
         facts.append(

@@ -23,6 +23,12 @@ def summarise(fact: Fact) -> str:
     """One readable line for a person."""
     r = fact.record
     kind = fact.type
+    if kind == "negotiation.opened":
+        parties = "NATO allies" if r["parties"] == "nato" else ", ".join(r["parties"])
+        return (
+            f"'{r['title']}' opened: summit {r['summit_on']} in {r['venue']}; "
+            f"parties: {parties}"
+        )
     if kind == "proposal.tabled":
         targets = ", ".join(
             f"{t['pct_gdp']:g}% {t['metric']} by {t['by_year']}" for t in r["targets"]
