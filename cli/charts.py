@@ -46,7 +46,10 @@ METRIC_LABELS: dict[str, str] = {
 }
 
 FORMATS = (".png", ".svg")
-INSTALL_HINT = "charts need matplotlib: pip install 'summit[charts]'"
+# Says both "install summit[charts]" (issue 6) and the exact pip command.
+INSTALL_HINT = (
+    "charts need matplotlib: install summit[charts] (pip install 'summit[charts]')"
+)
 
 
 class ChartsUnavailable(RuntimeError):
@@ -57,12 +60,9 @@ class ChartsUnavailable(RuntimeError):
 
 
 def fmt_pct(value: Any) -> str:
-    """A share of GDP or a gap as written, without float noise: 3.5, 0.25, 2.0."""
-    if value is None:
-        return "—"
-    number = float(value)
-    text = f"{number:.2f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+    """A share of GDP or a gap as the view wrote it (3.5, 0.25, 2): no rounding."""
+    # A JSON number's shortest repr is how it was written; a string stays as is.
+    return "—" if value is None else str(value)
 
 
 def metric_label(metric: str) -> str:
@@ -161,7 +161,7 @@ def inline_svg(svg: str) -> str:
     """
     start = svg.find("<svg")
     element = svg[start:] if start >= 0 else svg
-    element = re.sub(r'\sid="[A-Za-z][A-Za-z0-9.]*_\d+"', "", element)
+    element = re.sub(r'(<[^<>]*?)\sid="[A-Za-z][A-Za-z0-9.]*_\d+"', r"\1", element)
     head_end = element.find(">")
     head = re.sub(r'\s(width|height)="[^"]*"', "", element[:head_end])
     return head + ' role="img"' + element[head_end:]
@@ -482,8 +482,8 @@ def _pledges_figure(stance: dict[str, Any], *, source_line: str) -> Figure:
     proposal = stance.get("proposal", "?")
     title, subtitle, head = _wrap_headings(
         f"Pledges against the targets of {proposal}",
-        "Largest pledged share of GDP against each target (dashed line); sorted by "
-        "the gap to the first target, largest first. Hatched: an ambition.",
+        "Largest pledged share of GDP against each target (dashed line), largest "
+        "gap to the first target first. Hatched: an ambition.",
         fig_width,
     )
     fig = _new_figure(fig_width, head + 0.75 + 0.34 * rows + 0.8)

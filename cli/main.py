@@ -65,7 +65,15 @@ def cli(ctx: click.Context, store: str, by: str | None) -> None:
 
 
 def _register() -> None:
-    from cli import cmd_audit, cmd_demo, cmd_import, cmd_query, cmd_record, cmd_views
+    from cli import (
+        cmd_audit,
+        cmd_chart,
+        cmd_demo,
+        cmd_import,
+        cmd_query,
+        cmd_record,
+        cmd_views,
+    )
 
     cli.add_command(cmd_import.import_cmd)
     cli.add_command(cmd_import.export_cmd)
@@ -74,7 +82,7 @@ def _register() -> None:
     cli.add_command(cmd_query.stance)
     cli.add_command(cmd_query.consensus)
     cli.add_command(cmd_demo.demo)
-    for command in (*cmd_audit.COMMANDS, *cmd_views.COMMANDS):
+    for command in (*cmd_audit.COMMANDS, *cmd_chart.COMMANDS, *cmd_views.COMMANDS):
         cli.add_command(command)
 
 
