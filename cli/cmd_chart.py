@@ -185,6 +185,7 @@ def write_report(
             log_position=v["history"].head_position,
             head_digest=head.digest if head and check.fault is None else None,
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            chart_end=_chart_end(v),
         )
     except ReportUnavailable as e:
         raise UsageError(str(e)) from None

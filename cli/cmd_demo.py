@@ -13,9 +13,14 @@ from cli.options import format_option
 
 @click.command()
 @click.option("--as-of", metavar="DATE", help="Show the table as of this date.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Also write the publishable HTML report of the sample here.",
+)
 @format_option
 @click.pass_context
-def demo(ctx: click.Context, as_of: str | None, fmt: str) -> None:
+def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) -> None:
     """Load the bundled sample (the 2025 NATO 5% negotiation) and show where it stands.
 
     Uses a fresh temporary store unless --store or SUMMIT_STORE names one
@@ -25,6 +30,7 @@ def demo(ctx: click.Context, as_of: str | None, fmt: str) -> None:
     Example:
       summit demo
       summit --store hague.db demo --as-of 2025-06-05
+      summit demo --report hague-2025.html
     """
     from cli.options import parse_date
 
@@ -32,17 +38,17 @@ def demo(ctx: click.Context, as_of: str | None, fmt: str) -> None:
         parse_date(as_of)
     obj = ctx.obj
     if obj.store_named:
-        _run(obj, as_of, fmt)
+        _run(obj, as_of, fmt, report, obj.store)
         return
     with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
         obj.store = str(Path(tmp) / "demo.db")
         try:
-            _run(obj, as_of, fmt)
+            _run(obj, as_of, fmt, report, "a temporary store")
         finally:
             obj.close()
 
 
-def _run(obj: Any, as_of: str | None, fmt: str) -> None:
+def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) -> None:
     import json
 
     from cli.cmd_import import parse_lines
@@ -57,7 +63,7 @@ def _run(obj: Any, as_of: str | None, fmt: str) -> None:
     with path.open(encoding="utf-8") as f:
         lines = list(parse_lines(f, str(path)))
     app = obj.app(write=True)
-    report = app.record_lines(lines, obj.by, source=str(path))
+    loaded = app.record_lines(lines, obj.by, source=str(path))
     slug = lines[0].record["negotiation"]
     history = load_history(app, slug)
     proposal = next(iter(history.proposals))
@@ -68,11 +74,25 @@ def _run(obj: Any, as_of: str | None, fmt: str) -> None:
         return
     if fmt == "table":
         click.echo(
-            f"Loaded {len(report.stored)} events ({len(report.skipped)} already there)"
-            f" from {path.name} into {obj.store}\n"
+            f"Loaded {len(loaded.stored)} events ({len(loaded.skipped)} already there)"
+            f" from {path.name} into {where}\n"
         )
     emit(stance, fmt, table=stance_table, rows=stance_rows)
     if fmt == "csv":
         return
     click.echo()
     emit(consensus, fmt, table=consensus_table, rows=consensus_rows)
+    if report is not None:
+        from cli.cmd_chart import write_report
+
+        out = Path(report)
+        if not out.parent.exists():
+            from domain.errors import UsageError
+
+            raise UsageError(f"cannot write {report}: folder does not exist")
+        write_report(obj, slug, proposal, as_of, None, out)
+        click.echo(f"\nReport of the sample written to {out.resolve()}")
+    elif fmt == "table":
+        click.echo(
+            "\nWrite a publishable HTML report of it: summit demo --report hague.html"
+        )

@@ -124,8 +124,13 @@ def render_report(
     log_position: int,
     head_digest: str | None,
     generated_at: str,
+    chart_end: str | None = None,
 ) -> str:
-    """The report as one HTML document (UTF-8 text, no external resources)."""
+    """The report as one HTML document (UTF-8 text, no external resources).
+
+    `chart_end` is where the consensus chart's time axis stops when the view
+    has no `as_of` (default: the day the report is generated).
+    """
     try:
         import jinja2
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -198,7 +203,7 @@ def render_report(
             timeline,
             negotiation,
             source_line,
-            as_of or generated_at[:10],
+            as_of or chart_end or generated_at[:10],
         ),
         "no_charts_note": NO_CHARTS_NOTE,
         "rows": rows,
