@@ -1,0 +1,181 @@
+"""Hypothesis strategies for valid event sequences of one negotiation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+
+PARTIES = ["DEU", "FRA", "GBR", "POL"]
+STANCES = ["supports", "conditional", "undecided", "opposes"]
+METRICS = ["core_defence", "defence_related", "total"]
+SRC = {"outlet": "Wire", "reliability": "reported"}
+
+days = st.integers(min_value=0, max_value=40).map(
+    lambda d: (date(2025, 6, 1) + timedelta(days=d)).isoformat()
+)
+pcts = st.sampled_from([1, 1.5, 2, 2.125, 2.5, 3, 3.333, 3.5, 5])
+years = st.integers(min_value=2027, max_value=2036)
+targets = st.lists(
+    st.fixed_dictionaries(
+        {"metric": st.sampled_from(METRICS), "pct_gdp": pcts, "by_year": years}
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def negotiation_log(
+    draw: Any, neg: str = "prop", max_events: int = 25
+) -> list[dict[str, Any]]:
+    """A valid log: opening, one or two proposals, then a mix of everything."""
+    events: list[dict[str, Any]] = [
+        {
+            "type": "negotiation.opened",
+            "negotiation": neg,
+            "ref": "open",
+            "occurred_on": "2025-05-01",
+            "title": "Property table",
+            "summit_on": "2025-06-24",
+            "venue": "Somewhere",
+            "parties": PARTIES,
+        },
+        {
+            "type": "proposal.tabled",
+            "negotiation": neg,
+            "ref": "tab-p",
+            "occurred_on": draw(days),
+            "proposal": "p",
+            "by": "NATO",
+            "title": "P",
+            "targets": draw(targets),
+        },
+    ]
+    live: list[str] = []  # refs that may be retracted or corrected
+    retractions: list[str] = []
+    n = draw(st.integers(min_value=0, max_value=max_events))
+    for i in range(n):
+        kind = draw(
+            st.sampled_from(
+                [
+                    "statement",
+                    "statement",
+                    "pledge",
+                    "signoff",
+                    "revise",
+                    "retract",
+                    "correct",
+                ]
+            )
+        )
+        ref = f"e{i}"
+        if kind == "statement":
+            record = {
+                "type": "statement.made",
+                "negotiation": neg,
+                "ref": ref,
+                "occurred_on": draw(days),
+                "actor": draw(st.sampled_from([*PARTIES, "NATO"])),
+                "speaker": "Someone",
+                "source": SRC,
+            }
+            if draw(st.booleans()):
+                position = {"proposal": "p", "stance": draw(st.sampled_from(STANCES))}
+                if draw(st.booleans()):
+                    position["conditions"] = "if others do"
+                record["position"] = position
+        elif kind == "pledge":
+            record = {
+                "type": "pledge.made",
+                "negotiation": neg,
+                "ref": ref,
+                "occurred_on": draw(days),
+                "actor": draw(st.sampled_from(PARTIES)),
+                "metric": draw(st.sampled_from(METRICS)),
+                "pct_gdp": draw(pcts),
+                "by_year": draw(years),
+                "firmness": draw(st.sampled_from(["commitment", "ambition"])),
+                "source": SRC,
+            }
+        elif kind == "signoff":
+            signatories = draw(
+                st.one_of(
+                    st.just("all"),
+                    st.lists(
+                        st.sampled_from(PARTIES), min_size=1, max_size=4, unique=True
+                    ),
+                )
+            )
+            signed = PARTIES if signatories == "all" else signatories
+            record = {
+                "type": "signoff.recorded",
+                "negotiation": neg,
+                "ref": ref,
+                "occurred_on": draw(days),
+                "body": "Ministers",
+                "document": "Decision",
+                "signatories": signatories,
+                "proposal": "p",
+                "source": SRC,
+            }
+            if draw(st.booleans()):
+                record["reservations"] = {draw(st.sampled_from(signed)): "caveat"}
+        elif kind == "revise":
+            record = {
+                "type": "proposal.revised",
+                "negotiation": neg,
+                "ref": ref,
+                "occurred_on": draw(days),
+                "proposal": "p",
+                "targets": draw(targets),
+                "reason": "moved",
+            }
+        elif kind == "retract" and (live or retractions):
+            target = draw(st.sampled_from(live + retractions))
+            record = {
+                "type": "record.retracted",
+                "negotiation": neg,
+                "ref": ref,
+                "target": target,
+                "reason": "wrong",
+            }
+            if target in live:
+                live.remove(target)
+            else:
+                retractions.remove(target)
+                # its target comes back to life
+                restored = next(e for e in events if e["ref"] == target)["target"]
+                live.append(restored)
+            retractions.append(ref)
+            events.append(record)
+            continue
+        elif kind == "correct" and any(
+            e["type"] == "statement.made" and e["ref"] in live for e in events
+        ):
+            target = draw(
+                st.sampled_from(
+                    [
+                        e["ref"]
+                        for e in events
+                        if e["type"] == "statement.made" and e["ref"] in live
+                    ]
+                )
+            )
+            record = {
+                "type": "record.corrected",
+                "negotiation": neg,
+                "ref": ref,
+                "target": target,
+                "changes": {"occurred_on": draw(days)},
+                "reason": "date was wrong",
+            }
+            live.append(ref)
+            events.append(record)
+            continue
+        else:
+            continue
+        live.append(ref)
+        events.append(record)
+    return events
