@@ -201,6 +201,7 @@ _LOG_COLUMNS = (
 
 def _log_table(view: dict[str, Any]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from cli.output import console
 
@@ -212,7 +213,7 @@ def _log_table(view: dict[str, Any]) -> None:
         table.add_row(
             str(r["position"]),
             r["recorded_at"],
-            r["recorded_by"],
+            Text(r["recorded_by"]),
             r["negotiation"],
             r["type"],
             ref,

@@ -56,7 +56,7 @@ def stance_table(view: dict[str, Any]) -> None:
     for a in view["allies"]:
         counts[a["stance"]] = counts.get(a["stance"], 0) + 1
     caption = ", ".join(f"{n} {s}" for s, n in counts.items())
-    table = Table(title=title, caption=caption)
+    table = Table(title=Text(title), caption=caption)
     table.add_column("Ally")
     table.add_column("Stance", overflow="fold", max_width=30)
     table.add_column("Since")
@@ -76,12 +76,12 @@ def stance_table(view: dict[str, Any]) -> None:
         if a["conditions"]:
             stance.append(f"\n{a['conditions']}", style="italic")
         table.add_row(
-            f"{a['name']} ({a['ally']})",
+            Text(f"{a['name']} ({a['ally']})"),
             stance,
             a["since"] or "",
-            a["evidence"] or "",
+            Text(a["evidence"] or ""),
             *(_gap_cell(g) for g in a["gaps"]),
-            pledges or "—",
+            Text(pledges or "—"),
         )
     console().print(table)
 
@@ -123,7 +123,9 @@ def stance_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
 
 
 def consensus_table(view: dict[str, Any]) -> None:
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     c = view["counts"]
     out = console()
@@ -133,7 +135,7 @@ def consensus_table(view: dict[str, Any]) -> None:
         else "no consensus"
     )
     out.print(
-        f"[bold]{view['negotiation']} · {view['proposal']}[/bold]: "
+        f"[bold]{escape(view['negotiation'])} · {escape(view['proposal'])}[/bold]: "
         f"{c['supports']} of {view['parties']} support; {reached}"
         + (f" (as of {view['as_of']})" if view["as_of"] else "")
     )
@@ -148,7 +150,7 @@ def consensus_table(view: dict[str, Any]) -> None:
         table.add_row(
             step["on"],
             *(str(step["counts"][k]) for k in COUNT_KEYS),
-            ", ".join(step["refs"]),
+            Text(", ".join(step["refs"])),
         )
     out.print(table)
 
@@ -163,19 +165,19 @@ def consensus_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]
 
 def timeline_table(view: dict[str, Any]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"{view['negotiation']} timeline")
+    table = Table(title=Text(f"{view['negotiation']} timeline"))
     for col in ("On", "Type", "Ref", "What"):
         table.add_column(col, overflow="fold")
     for e in view["events"]:
-        flags = []
+        # User text goes in as Text, never as markup: quotes may hold [brackets].
+        what = Text(e["summary"], style="dim strike" if e["retracted"] else "")
         if e["retracted"]:
-            flags.append("[red]RETRACTED[/red]")
+            what.append(" RETRACTED", style="bold red")
         if e["corrected"]:
-            flags.append("[yellow]corrected[/yellow]")
-        what = e["summary"] + (" " + " ".join(flags) if flags else "")
-        style = "dim strike" if e["retracted"] else None
-        table.add_row(e["occurred_on"], e["type"], e["ref"], what, style=style)
+            what.append(" corrected", style="yellow")
+        table.add_row(e["occurred_on"], e["type"], Text(e["ref"]), what)
     console().print(table)
 
 
