@@ -15,11 +15,10 @@ def views(obj: Any, negotiation: str, proposal: str | None, **cut: Any) -> Any:
     """Everything a chart or report draws, from the JSON views only."""
     from cli.cmd_query import pick_proposal
     from projections.consensus import consensus_view
-    from projections.queries import load_history
     from projections.stance import stance_view
     from projections.timeline import timeline_view
 
-    history = load_history(obj.app(), negotiation, known_at=cut["known_at"])
+    history = obj.history(negotiation, cut["known_at"])
     chosen = pick_proposal(history, proposal)
     known = instant_text(cut["known_at"])
     as_of = cut["as_of"]

@@ -123,16 +123,12 @@ def export_cmd(
       summit export hague-2025 > hague.jsonl
       summit export --known-at 2025-06-20 hague-2025
     """
+    from domain.errors import NotFound
     from projections.log import read_log
 
     app = obj.app()
-    if negotiation is not None:
-        from projections.queries import negotiations
-
-        if negotiation not in negotiations(app):
-            from domain.errors import NotFound
-
-            raise NotFound(f"negotiation '{negotiation}' is not in this store")
+    if negotiation is not None and negotiation not in obj.negotiations():
+        raise NotFound(f"negotiation '{negotiation}' is not in this store")
     out = sys.stdout
     for entry in read_log(app, negotiation=negotiation):
         if known_at is not None and entry.recorded_at > known_at:

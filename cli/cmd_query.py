@@ -45,9 +45,7 @@ proposal_option = click.option(
 
 
 def _history(obj: Any, negotiation: str, known_at: Any) -> Any:
-    from projections.queries import load_history
-
-    return load_history(obj.app(), negotiation, known_at=known_at)
+    return obj.history(negotiation, known_at)
 
 
 def pick_proposal(history: Any, proposal: str | None) -> str:

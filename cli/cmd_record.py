@@ -389,10 +389,9 @@ def signoff(
 def _locate(obj: Any, negotiation: str | None, ref: str) -> str:
     """The negotiation holding `ref` (the named one, or the only one that has it)."""
     from domain.errors import NotFound, UsageError
-    from projections.queries import negotiations
 
     app = obj.app(write=True)
-    slugs = [negotiation] if negotiation else negotiations(app)
+    slugs = [negotiation] if negotiation else obj.negotiations()
     holders = []
     for slug in slugs:
         agg = app.negotiation(slug)

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from domain.application import Summit
+    from projections.history import History
+
+
+def is_postgres(store: str) -> bool:
+    return store.startswith(("postgresql://", "postgres://"))
 
 
 @dataclass
@@ -27,10 +34,96 @@ class Obj:
             self._apps[write] = open_store(self.store, write=write)
         return self._apps[write]
 
+    def history(self, negotiation: str, known_at: datetime | None = None) -> History:
+        """A negotiation's history from the persisted views, caught up first."""
+        from projections.history import resolve
+        from projections.views import read_facts
+
+        try:
+            views = self.views()
+        except ReadOnlyStore:
+            from projections.queries import load_history
+
+            return load_history(self.app(), negotiation, known_at=known_at)
+        try:
+            return resolve(
+                negotiation, read_facts(views, negotiation, known_at), known_at
+            )
+        finally:
+            views.close()
+
+    def negotiations(self) -> list[str]:
+        """Slugs of the negotiations in the store."""
+        from projections.views import negotiation_slugs
+
+        try:
+            views = self.views()
+        except ReadOnlyStore:
+            from projections.queries import negotiations
+
+            return negotiations(self.app())
+        try:
+            return negotiation_slugs(views)
+        finally:
+            views.close()
+
+    def views(self) -> Any:
+        """A reader of the persisted views, caught up with the log."""
+        from domain.errors import CheckFailed
+        from projections.views import DatastoreViews, SQLiteViews
+
+        if is_postgres(self.store):
+            app = self.app()
+            try:
+                recorder = self.catch_up()
+            except Exception as e:  # a read-only role cannot write the views
+                raise ReadOnlyStore from e
+            views: Any = DatastoreViews(app, recorder)
+        else:
+            from cli.store import check_sqlite
+
+            check_sqlite(self.store, write=False)
+            views = SQLiteViews(self.store)
+            status = views.status()
+            if status.behind > 0:
+                views.close()
+                if not _writable(self.store):
+                    raise ReadOnlyStore
+                self.catch_up()
+                views = SQLiteViews(self.store)
+        status = views.status()
+        if status.tracked > status.head:
+            views.close()
+            raise CheckFailed(
+                f"the views have processed log position {status.tracked} but the log "
+                f"ends at {status.head}: events were removed from the end of the log "
+                "(run `summit audit verify`)"
+            )
+        return views
+
+    def catch_up(self, progress: Any = None) -> Any:
+        """Bring the persisted views up to the log's head; return their recorder."""
+        from projections.views import catch_up, views_recorder
+
+        app = self.app(write=True)
+        recorder = views_recorder(app)
+        catch_up(app, recorder, progress)
+        return recorder
+
     def close(self) -> None:
         for app in self._apps.values():
             _close(app)
         self._apps.clear()
+
+
+class ReadOnlyStore(Exception):
+    """The views are behind and this user cannot write them: fold the log instead."""
+
+
+def _writable(path: str) -> bool:
+    import os
+
+    return os.access(path, os.W_OK)
 
 
 def _close(app: Any) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from typing import Any
 
@@ -12,9 +10,90 @@ import click
 from cli.context import Obj
 from cli.errors import handle_errors
 
+# name -> (module, attribute, one-line help). Commands are imported only
+# when invoked, so `summit --help` and argument errors stay quick.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": (
+        "cli.cmd_demo",
+        "demo",
+        "Load the bundled sample and show where it stands.",
+    ),
+    "import": (
+        "cli.cmd_import",
+        "import_cmd",
+        "Validate a JSON Lines file, then store all of it or nothing.",
+    ),
+    "export": (
+        "cli.cmd_import",
+        "export_cmd",
+        "Write the log as JSON Lines in recording order.",
+    ),
+    "record": (
+        "cli.cmd_record",
+        "record",
+        "Record one event from flags or --json; prints its ref.",
+    ),
+    "timeline": (
+        "cli.cmd_query",
+        "timeline",
+        "Events in the order they occurred, retracted ones flagged.",
+    ),
+    "stance": (
+        "cli.cmd_query",
+        "stance",
+        "Each ally's stance on a proposal, with pledges and gaps.",
+    ),
+    "consensus": (
+        "cli.cmd_query",
+        "consensus",
+        "Counts, holdouts and the path toward consensus.",
+    ),
+    "audit": (
+        "cli.cmd_audit",
+        "audit",
+        "Verify the hash chain, list records, sign checkpoints.",
+    ),
+    "replay": (
+        "cli.cmd_audit",
+        "replay",
+        "Rebuild stance and consensus from the log up to a cut.",
+    ),
+    "chart": ("cli.cmd_chart", "chart", "Charts of the consensus path and of pledges."),
+    "report": (
+        "cli.cmd_chart",
+        "report",
+        "One self-contained HTML report of a proposal.",
+    ),
+    "views": (
+        "cli.cmd_views",
+        "views",
+        "Status and rebuild of the persisted read models.",
+    ),
+}
+
 
 class SummitGroup(click.Group):
-    """A click group that turns summit's errors into messages and exit codes."""
+    """Lazily loaded commands; summit's errors become messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        import importlib
+
+        module, attr, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(
+        self, ctx: click.Context, formatter: click.HelpFormatter
+    ) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         with handle_errors():
@@ -22,6 +101,9 @@ class SummitGroup(click.Group):
 
 
 def _default_user() -> str:
+    import getpass
+    import os
+
     try:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
@@ -62,31 +144,6 @@ def cli(ctx: click.Context, store: str, by: str | None) -> None:
     explicit = source is not None and source.name != "DEFAULT"
     ctx.obj = Obj(store=store, store_named=explicit, by=by or _default_user())
     ctx.call_on_close(ctx.obj.close)
-
-
-def _register() -> None:
-    from cli import (
-        cmd_audit,
-        cmd_chart,
-        cmd_demo,
-        cmd_import,
-        cmd_query,
-        cmd_record,
-        cmd_views,
-    )
-
-    cli.add_command(cmd_import.import_cmd)
-    cli.add_command(cmd_import.export_cmd)
-    cli.add_command(cmd_record.record)
-    cli.add_command(cmd_query.timeline)
-    cli.add_command(cmd_query.stance)
-    cli.add_command(cmd_query.consensus)
-    cli.add_command(cmd_demo.demo)
-    for command in (*cmd_audit.COMMANDS, *cmd_chart.COMMANDS, *cmd_views.COMMANDS):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

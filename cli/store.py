@@ -42,6 +42,17 @@ def _describe(store: str, e: Exception) -> str:
 
 
 def _sqlite_env(store: str, *, write: bool) -> dict[str, str]:
+    check_sqlite(store, write=write)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(Path(store)),
+        "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_S),
+        "CREATE_TABLE": "y",
+    }
+
+
+def check_sqlite(store: str, *, write: bool) -> None:
+    """StoreUnavailable unless `store` is a SQLite file we may read (or create)."""
     path = Path(store)
     if path.is_dir():
         raise StoreUnavailable(f"cannot open store {store}: it is a directory")
@@ -66,9 +77,3 @@ def _sqlite_env(store: str, *, write: bool) -> dict[str, str]:
             c.close()
         except sqlite3.Error as e:
             raise StoreUnavailable(f"cannot open store {store}: {e}") from None
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(path),
-        "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_S),
-        "CREATE_TABLE": "y",
-    }

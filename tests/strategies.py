@@ -53,8 +53,6 @@ def negotiation_log(
             "targets": draw(targets),
         },
     ]
-    live: list[str] = []  # refs that may be retracted or corrected
-    retractions: list[str] = []
     n = draw(st.integers(min_value=0, max_value=max_events))
     for i in range(n):
         kind = draw(
@@ -132,50 +130,52 @@ def negotiation_log(
                 "targets": draw(targets),
                 "reason": "moved",
             }
-        elif kind == "retract" and (live or retractions):
-            target = draw(st.sampled_from(live + retractions))
+        elif kind == "retract" and _retractable(events):
             record = {
                 "type": "record.retracted",
                 "negotiation": neg,
                 "ref": ref,
-                "target": target,
+                "target": draw(st.sampled_from(_retractable(events))),
                 "reason": "wrong",
             }
-            if target in live:
-                live.remove(target)
-            else:
-                retractions.remove(target)
-                # its target comes back to life
-                restored = next(e for e in events if e["ref"] == target)["target"]
-                live.append(restored)
-            retractions.append(ref)
-            events.append(record)
-            continue
-        elif kind == "correct" and any(
-            e["type"] == "statement.made" and e["ref"] in live for e in events
-        ):
-            target = draw(
-                st.sampled_from(
-                    [
-                        e["ref"]
-                        for e in events
-                        if e["type"] == "statement.made" and e["ref"] in live
-                    ]
-                )
-            )
+        elif kind == "correct" and _correctable(events):
             record = {
                 "type": "record.corrected",
                 "negotiation": neg,
                 "ref": ref,
-                "target": target,
+                "target": draw(st.sampled_from(_correctable(events))),
                 "changes": {"occurred_on": draw(days)},
                 "reason": "date was wrong",
             }
-            live.append(ref)
-            events.append(record)
-            continue
         else:
             continue
-        live.append(ref)
         events.append(record)
     return events
+
+
+def _book(events: list[dict[str, Any]]) -> Any:
+    from domain.book import RecordBook
+    from domain.records import parse_record
+
+    book = RecordBook()
+    for e in events:
+        book.apply(parse_record(e))
+    return book
+
+
+def _retractable(events: list[dict[str, Any]]) -> list[str]:
+    book = _book(events)
+    return [
+        r
+        for r, e in book.entries.items()
+        if not e.retracted and e.type not in ("negotiation.opened", "proposal.tabled")
+    ]
+
+
+def _correctable(events: list[dict[str, Any]]) -> list[str]:
+    book = _book(events)
+    return [
+        r
+        for r, e in book.entries.items()
+        if not e.retracted and e.type == "statement.made"
+    ]
