@@ -72,6 +72,7 @@ def verify(
     result = verify_log(obj.app(), negotiation, want=want)
     if result.fault is not None:
         raise CheckFailed(str(result.fault))
+    _check_views_not_ahead(obj)
     if cp is not None:
         for slug, head in cp["negotiations"].items():
             if negotiation is not None and slug != negotiation:
@@ -107,6 +108,23 @@ def verify(
         ],
     }
     emit(view, fmt, table=_verify_table, rows=_verify_rows)
+
+
+def _check_views_not_ahead(obj: Any) -> None:
+    """Events deleted from the end of the log leave the views ahead of it."""
+    from cli.cmd_views import _current
+    from domain.errors import CheckFailed
+
+    try:
+        status = _current(obj)
+    except Exception:  # e.g. a read-only role on a store whose views never ran
+        return
+    if status.tracked > status.head:
+        raise CheckFailed(
+            f"tampering at log position {status.head + 1}: the persisted views have "
+            f"processed up to position {status.tracked} but the log ends at "
+            f"{status.head}, so events were removed from the end of the log"
+        )
 
 
 def _verify_table(view: dict[str, Any]) -> None:

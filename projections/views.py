@@ -220,7 +220,11 @@ def views_recorder(app: Any) -> Any:
         return app.factory.tracking_recorder(SQLiteViewsRecorder)
     from projections.views_postgres import PostgresViewsRecorder
 
-    return app.factory.tracking_recorder(PostgresViewsRecorder)
+    recorder = app.factory.tracking_recorder(PostgresViewsRecorder)
+    if not app.factory.env_create_table():
+        # The log's tables exist already; the views' may not yet.
+        recorder.create_table()
+    return recorder
 
 
 def catch_up(
