@@ -63,7 +63,7 @@ def _current(obj: Any) -> Any:
         check_sqlite(obj.store, write=False)
         reader = SQLiteViews(obj.store)
     try:
-        return reader.status()
+        return reader.status(count=True)
     finally:
         reader.close()
 

@@ -92,8 +92,11 @@ class Summit(Application[UUID]):
         aggregates: dict[str, Negotiation | None] = {}
         seen_refs: dict[tuple[str, str], int] = {}
         for line in lines:
-            record = with_ref(line.record)
-            slug = record["negotiation"]
+            slug = line.record["negotiation"]
+            if slug not in aggregates:
+                aggregates[slug] = self.negotiation(slug)
+            agg = aggregates[slug]
+            record = with_ref(agg.book.normalise(line.record) if agg else line.record)
             key = (slug, record["ref"])
             if key in seen_refs:
                 problems.append(
@@ -106,9 +109,6 @@ class Summit(Application[UUID]):
                 )
                 continue
             seen_refs[key] = line.number
-            if slug not in aggregates:
-                aggregates[slug] = self.negotiation(slug)
-            agg = aggregates[slug]
             if agg is None:
                 if record["type"] != "negotiation.opened":
                     problems.append(

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.canonical import INSTITUTION_CODES, canonical_json, merge_changes
 from domain.errors import Problem
-from domain.records import INSTITUTION_CODES, apply_changes, canonical_json
 from domain.registry import nato_members_on
 
 _REF_PREFIX = {
@@ -215,6 +215,8 @@ class RecordBook:
                     "(retract it instead)",
                 )
             ]
+        from domain.records import apply_changes
+
         merged, problems = apply_changes(entry.record, record["changes"])
         if problems or merged is None:
             return problems
@@ -272,7 +274,25 @@ class RecordBook:
     def _recompute(self, entry: Entry) -> None:
         record = entry.original
         for ref in entry.corrections:
-            merged, _ = apply_changes(record, self.entries[ref].record["changes"])
-            if merged is not None:
-                record = merged
+            record = merge_changes(record, self.entries[ref].record["changes"])
         entry.record = record
+
+    def normalise(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A correction with its changes in stored form (defaults filled in).
+
+        Values are normalised against the target's type when it is known, so
+        that applying a correction later needs no validation and re-importing
+        it compares equal. Other records are returned as they are.
+        """
+        if record["type"] != "record.corrected":
+            return record
+        entry = self.entries.get(record["target"])
+        if entry is None or entry.type in ("record.retracted", "record.corrected"):
+            return record
+        from domain.records import apply_changes
+
+        merged, problems = apply_changes(entry.record, record["changes"])
+        if problems or merged is None:
+            return record
+        changes = {k: merged.get(k) for k in record["changes"]}
+        return {**record, "changes": changes}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from domain.records import canonical_json
+from domain.canonical import canonical_json
 
 GENESIS = "0" * 64
 

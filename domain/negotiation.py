@@ -95,11 +95,11 @@ class Negotiation(Aggregate):
 
     def problems(self, record: dict[str, Any]) -> list[Problem]:
         """What recording `record` (already parsed) here would break; empty if fine."""
-        return self.book.problems(with_ref(record))
+        return self.book.problems(with_ref(self.book.normalise(record)))
 
     def record(self, record: dict[str, Any], recorded_by: str) -> str | None:
         """Record one validated record; return its ref, or None if already recorded."""
-        record = with_ref(record)
+        record = with_ref(self.book.normalise(record))
         if self.book.is_duplicate(record):
             return None
         problems = self.book.problems(record)

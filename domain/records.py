@@ -25,7 +25,15 @@ from pydantic import (
     model_validator,
 )
 
+from domain.canonical import (
+    INSTITUTION_CODES,
+    RECORD_EVENT_TYPES,
+    canonical_json,
+    merge_changes,
+)
 from domain.errors import InvalidRecord, Problem
+
+__all__ = ["INSTITUTION_CODES", "RECORD_EVENT_TYPES", "canonical_json"]
 
 REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _PARTY_PATTERN = re.compile(r"[A-Z]{3}")
@@ -41,10 +49,8 @@ RECORD_TYPES = (
     "record.retracted",
     "record.corrected",
 )
-RECORD_EVENT_TYPES = ("record.retracted", "record.corrected")
 STANCES = ("supports", "conditional", "undecided", "opposes")
 METRICS = ("core_defence", "defence_related", "total")
-INSTITUTION_CODES = ("NATO", "EU")
 
 
 def _text(value: str) -> str:
@@ -382,14 +388,5 @@ def apply_changes(
             problems.append(Problem(f"changes.{name}", f"{kind} has no such field"))
     if problems:
         return None, problems
-    merged = {k: v for k, v in target.items() if k not in changes}
-    merged.update({k: v for k, v in changes.items() if v is not None})
-    record, problems = record_problems(merged)
+    record, problems = record_problems(merge_changes(target, changes))
     return record, [Problem(f"changes.{p.field}", p.reason) for p in problems]
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted-key compact JSON: the one textual form hashed and compared."""
-    import json
-
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

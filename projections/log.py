@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from eventsourcing.application import Application
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import StoreUnavailable
-from domain.negotiation import Negotiation, negotiation_id
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
 
 BATCH = 5000
 
@@ -38,6 +38,8 @@ def read_log(
     until: int | None = None,
 ) -> Iterator[LogEntry]:
     """Yield the log's entries after position `after`, up to `until` inclusive."""
+    from domain.negotiation import negotiation_id
+
     wanted = negotiation_id(negotiation).hex if negotiation else None
     start = after + 1
     while True:
@@ -57,6 +59,8 @@ def _hex(originator_id: Any) -> str:
 
 def decode(app: Application[Any], notification: Any) -> LogEntry:
     """Turn one stored row into a LogEntry, or fail with a clear store error."""
+    from domain.negotiation import Negotiation
+
     try:
         event = app.mapper.to_domain_event(notification)
         record = event.record

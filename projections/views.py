@@ -141,7 +141,7 @@ class SQLiteViews:
             return None
         return None if row is None else row[0]
 
-    def status(self) -> Status:
+    def status(self, *, count: bool = False) -> Status:
         head = self._one("SELECT MAX(rowid) FROM stored_events") or 0
         tracked = (
             self._one(
@@ -150,7 +150,7 @@ class SQLiteViews:
             )
             or 0
         )
-        rows = self._one(f"SELECT COUNT(*) FROM {FACTS}") or 0
+        rows = (self._one(f"SELECT COUNT(*) FROM {FACTS}") or 0) if count else -1
         return Status(head, tracked, rows)
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -177,10 +177,10 @@ class DatastoreViews:
                 tuple(r.values()) if isinstance(r, dict) else r for r in c.fetchall()
             ]
 
-    def status(self) -> Status:
+    def status(self, *, count: bool = False) -> Status:
         head = self.app.recorder.max_notification_id() or 0
         tracked = self.recorder.max_tracking_id(TRACKING_NAME) or 0
-        rows = self.rows(f"SELECT COUNT(*) FROM {self.facts}")[0][0]
+        rows = self.rows(f"SELECT COUNT(*) FROM {self.facts}")[0][0] if count else -1
         return Status(head, tracked, rows)
 
 
