@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0])
 
-from domain.registry import nato_members_on  # noqa: E402
+from domain.registry import nato_members_on
 
 PER_NEGOTIATION = 2000
 PARTIES = nato_members_on(date(2025, 6, 24))

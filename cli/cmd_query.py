@@ -129,12 +129,11 @@ def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
       summit stance hague-2025 --ally GBR --format json
     """
     from cli.render import stance_rows, stance_table
-    from projections.stance import stance_view
+    from projections.stance import stance_from
 
-    history = _history(obj, negotiation, kw["known_at"])
-    view = stance_view(
-        history,
-        pick_proposal(history, proposal),
+    inputs = obj.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
+    view = stance_from(
+        inputs,
         as_of=kw["as_of"],
         known_at=instant_text(kw["known_at"]),
         ally=kw["ally"],
@@ -158,13 +157,10 @@ def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> No
       summit consensus hague-2025 --format csv     # the path, one row per date
     """
     from cli.render import consensus_rows, consensus_table
-    from projections.consensus import consensus_view
+    from projections.consensus import consensus_from
 
-    history = _history(obj, negotiation, kw["known_at"])
-    view = consensus_view(
-        history,
-        pick_proposal(history, proposal),
-        as_of=kw["as_of"],
-        known_at=instant_text(kw["known_at"]),
+    inputs = obj.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
+    view = consensus_from(
+        inputs, as_of=kw["as_of"], known_at=instant_text(kw["known_at"])
     )
     emit(view, kw["fmt"], table=consensus_table, rows=consensus_rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,14 +16,14 @@ def is_postgres(store: str) -> bool:
     return store.startswith(("postgresql://", "postgres://"))
 
 
-@dataclass
 class Obj:
     """The click context object: store location, recorder name, open application."""
 
-    store: str
-    store_named: bool
-    by: str
-    _apps: dict[bool, Summit] = field(default_factory=dict)
+    def __init__(self, store: str, store_named: bool, by: str) -> None:
+        self.store = store
+        self.store_named = store_named
+        self.by = by
+        self._apps: dict[bool, Summit] = {}
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the named store, opened once per process."""
@@ -51,6 +50,40 @@ class Obj:
             )
         finally:
             views.close()
+
+    def inputs(
+        self,
+        negotiation: str,
+        proposal: str | None,
+        as_of: str | None,
+        known_at: datetime | None,
+    ) -> Any:
+        """What stance and consensus are computed from.
+
+        Without a known-at cut they come from the derived tables (indexed by
+        negotiation, proposal and occurred_on); with one, from a fold over the
+        negotiation's facts known at that instant.
+        """
+        from projections.inputs import inputs_from_history
+
+        if known_at is None:
+            try:
+                views = self.views()
+            except ReadOnlyStore:
+                views = None
+            if views is not None:
+                from projections.views import inputs_from_tables, proposals_of
+
+                try:
+                    chosen = proposal or _only(
+                        negotiation, proposals_of(views, negotiation)
+                    )
+                    return inputs_from_tables(views, negotiation, chosen, as_of)
+                finally:
+                    views.close()
+        history = self.history(negotiation, known_at)
+        chosen = proposal or _only(negotiation, list(history.proposals))
+        return inputs_from_history(history, chosen, as_of)
 
     def negotiations(self) -> list[str]:
         """Slugs of the negotiations in the store."""
@@ -114,6 +147,18 @@ class Obj:
         for app in self._apps.values():
             _close(app)
         self._apps.clear()
+
+
+def _only(negotiation: str, proposals: list[str]) -> str:
+    """The one proposal of a negotiation, when the user named none."""
+    from domain.errors import UsageError
+
+    if len(proposals) == 1:
+        return proposals[0]
+    tabled = ", ".join(sorted(proposals)) or "none yet"
+    raise UsageError(
+        f"name a proposal with --proposal (tabled in '{negotiation}': {tabled})"
+    )
 
 
 class ReadOnlyStore(Exception):

@@ -6,6 +6,8 @@ environment); the CLI builds it with the store the user named.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +19,12 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import InvalidInput, Problem, SummitError
 from domain.negotiation import Negotiation, negotiation_id, with_ref
 
-MAX_ATTEMPTS = 8
+# Conflicts with concurrent writers are retried after a random pause that
+# doubles up to a cap (so writers spread out instead of colliding again):
+# at most MAX_ATTEMPTS tries and under four seconds of pauses in all.
+MAX_ATTEMPTS = 40
+BACKOFF_FIRST_S = 0.005
+BACKOFF_CAP_S = 0.1
 
 
 @dataclass
@@ -77,6 +84,8 @@ class Summit(Application[UUID]):
             try:
                 self.save(*touched)
             except IntegrityError:
+                pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
+                time.sleep(random.uniform(0, pause))
                 continue
             return report
         raise ConcurrentWriteError(

@@ -9,8 +9,6 @@ both read the record the same way.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -32,6 +30,8 @@ _REF_PREFIX = {
 
 def derive_ref(record: dict[str, Any]) -> str:
     """A ref for a record that has none: stable, so re-importing it is idempotent."""
+    import hashlib
+
     body = {k: v for k, v in record.items() if k != "ref"}
     digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
     return f"{_REF_PREFIX[record['type']]}-{digest[:12]}"
@@ -45,17 +45,38 @@ def expand_parties(opened: dict[str, Any]) -> list[str]:
     return sorted(parties)
 
 
-@dataclass
 class Entry:
     """One recorded event as it stands now."""
 
-    ref: str
-    type: str
-    seq: int
-    original: dict[str, Any]
-    record: dict[str, Any]
-    retracted: bool = False
-    corrections: list[str] = field(default_factory=list)
+    __slots__ = (
+        "corrections",
+        "original",
+        "position",
+        "record",
+        "ref",
+        "retracted",
+        "seq",
+        "type",
+    )
+
+    def __init__(
+        self,
+        ref: str,
+        type: str,
+        seq: int,
+        original: dict[str, Any],
+        record: dict[str, Any],
+        *,
+        position: int = 0,  # place in the log, when the book is read from one
+    ) -> None:
+        self.ref = ref
+        self.type = type
+        self.seq = seq
+        self.original = original
+        self.record = record
+        self.retracted = False
+        self.corrections: list[str] = []
+        self.position = position
 
 
 class RecordBook:
@@ -227,12 +248,14 @@ class RecordBook:
 
     # -- writing (no validation: events from the log are facts) -------------
 
-    def apply(self, record: dict[str, Any]) -> None:
+    def apply(self, record: dict[str, Any], position: int = 0) -> None:
         """Add one stored record and its effect on the others."""
         ref = record["ref"]
         kind = record["type"]
         self._seq += 1
-        self.entries[ref] = Entry(ref, kind, self._seq, record, record)
+        self.entries[ref] = Entry(
+            ref, kind, self._seq, record, record, position=position
+        )
         if kind == "negotiation.opened":
             self.opening = record
             self.parties = expand_parties(record)
@@ -276,6 +299,13 @@ class RecordBook:
         for ref in entry.corrections:
             record = merge_changes(record, self.entries[ref].record["changes"])
         entry.record = record
+
+    def world_entry(self, ref: str) -> Entry:
+        """The world event a record event finally bears on (itself if a world event)."""
+        entry = self.entries[ref]
+        while entry.type in ("record.retracted", "record.corrected"):
+            entry = self.entries[entry.record["target"]]
+        return entry
 
     def normalise(self, record: dict[str, Any]) -> dict[str, Any]:
         """A correction with its changes in stored form (defaults filled in).

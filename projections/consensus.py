@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from projections.history import History
-from projections.stance import STANCE_ORDER, evidence_for
+from projections.inputs import Inputs, inputs_from_history
+from projections.stance import STANCE_ORDER
 
 
 def _counts(stances: dict[str, str]) -> dict[str, int]:
@@ -16,45 +16,51 @@ def _counts(stances: dict[str, str]) -> dict[str, int]:
     return counts
 
 
-def consensus_view(
-    history: History,
-    proposal: str,
-    *,
-    as_of: str | None = None,
-    known_at: str | None = None,
+def consensus_from(
+    inputs: Inputs, *, as_of: str | None = None, known_at: str | None = None
 ) -> dict[str, Any]:
-    """The `summit consensus` JSON document (SPEC §4)."""
-    history.require_proposal(proposal)
-    stances = dict.fromkeys(history.parties, "unknown")
+    """The `summit consensus` JSON document (SPEC §4) from its inputs."""
+    stances = dict.fromkeys(inputs.parties, "unknown")
     counts = _counts(stances)
     path: list[dict[str, Any]] = []
     reached_on: str | None = None
-    evidence = evidence_for(history, proposal, history.live(as_of))
-    for day, day_evidence in groupby(evidence, key=lambda ev: ev.fact.occurred_on):
+    for day, day_evidence in groupby(inputs.evidence, key=lambda ev: ev.occurred_on):
         refs: list[str] = []
         for ev in day_evidence:
             stances[ev.party] = ev.stance
-            if ev.fact.ref not in refs:
-                refs.append(ev.fact.ref)
+            if ev.ref not in refs:
+                refs.append(ev.ref)
         # End-of-day state: judge consensus and the counts only now.
         new_counts = _counts(stances)
         if new_counts != counts:
             path.append({"on": day, "counts": new_counts, "refs": refs})
             counts = new_counts
-        everyone = counts["supports"] == len(history.parties)
+        everyone = counts["supports"] == len(inputs.parties)
         if everyone and reached_on is None:
             reached_on = day
         elif not everyone:
             reached_on = None
     return {
-        "negotiation": history.negotiation,
-        "proposal": proposal,
+        "negotiation": inputs.negotiation,
+        "proposal": inputs.proposal,
         "as_of": as_of,
         "known_at": known_at,
-        "rule": history.opening["rule"],
-        "parties": len(history.parties),
+        "rule": inputs.rule,
+        "parties": len(inputs.parties),
         "counts": counts,
         "holdouts": sorted(p for p, s in stances.items() if s != "supports"),
         "reached_on": reached_on,
         "path": path,
     }
+
+
+def consensus_view(
+    history: Any,
+    proposal: str,
+    *,
+    as_of: str | None = None,
+    known_at: str | None = None,
+) -> dict[str, Any]:
+    """The `summit consensus` JSON document, folded from a history."""
+    inputs = inputs_from_history(history, proposal, as_of)
+    return consensus_from(inputs, as_of=as_of, known_at=known_at)

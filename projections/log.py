@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from domain.errors import StoreUnavailable
 
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
 BATCH = 5000
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """One stored event: its place in the log and what it says."""
 
     position: int

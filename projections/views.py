@@ -16,14 +16,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.log import LogEntry
 
 TRACKING_NAME = "summit-views"
 FACTS = "summit_facts"
+TARGETS = "summit_targets"
+EVIDENCE = "summit_evidence"
+PLEDGES = "summit_pledges"
+DERIVED = (TARGETS, EVIDENCE, PLEDGES)
 BATCH = 5000
 
 _COLUMNS = (
@@ -94,7 +97,34 @@ def create_statements(
         f"recorded_at {text} NOT NULL, recorded_by {text} NOT NULL, "
         f"digest {text} NOT NULL, record {text} NOT NULL"
     )
+
+    def t(name: str) -> str:
+        return f"{schema}.{name}" if schema else name
+
+    real = "double precision" if integer != "INTEGER" else "REAL"
     return [
+        f"CREATE TABLE IF NOT EXISTS {t(TARGETS)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, kind {text} NOT NULL, ref {text} NOT NULL, "
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL, "
+        f"targets {text} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {TARGETS}_asof "
+        f"ON {t(TARGETS)} (negotiation, proposal, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {TARGETS}_ref ON {t(TARGETS)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
+        f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
+        f"position {integer} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_asof "
+        f"ON {t(EVIDENCE)} (negotiation, proposal, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_ref "
+        f"ON {t(EVIDENCE)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {t(PLEDGES)} (negotiation {text} NOT NULL, "
+        f"party {text} NOT NULL, metric {text} NOT NULL, by_year {integer} NOT NULL, "
+        f"pct_gdp {real} NOT NULL, firmness {text} NOT NULL, ref {text} NOT NULL, "
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_asof "
+        f"ON {t(PLEDGES)} (negotiation, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_ref ON {t(PLEDGES)} (negotiation, ref)",
         f"CREATE TABLE IF NOT EXISTS {table} ({cols})",
         f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_pos "
         f"ON {table} (negotiation, position)",
@@ -105,8 +135,7 @@ def create_statements(
     ]
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     """Where the persisted views stand against the log."""
 
     head: int
@@ -165,7 +194,8 @@ class DatastoreViews:
     def __init__(self, app: Any, recorder: Any) -> None:
         self.app = app
         self.recorder = recorder
-        self.facts = f"{recorder.datastore.schema}.{FACTS}"
+        self.schema = recorder.datastore.schema
+        self.facts = f"{self.schema}.{FACTS}"
 
     def close(self) -> None:
         pass
@@ -199,6 +229,90 @@ def read_facts(
         yield entry_of(row)
 
 
+def _table(views: Any, name: str) -> str:
+    return f"{views.schema}.{name}" if getattr(views, "schema", "") else name
+
+
+def inputs_from_tables(
+    views: Any, negotiation: str, proposal: str, as_of: str | None
+) -> Any:
+    """Stance and consensus inputs read from the derived tables (no known_at)."""
+    from domain.book import expand_parties
+    from domain.errors import NotFound
+    from projections.inputs import Evidence, Inputs, Pledge, require_proposal
+
+    p = views.placeholder
+    opening = views.rows(
+        f"SELECT record FROM {views.facts} WHERE negotiation={p} AND version=1",
+        negotiation,
+    )
+    if not opening:
+        raise NotFound(f"negotiation '{negotiation}' is not in this store")
+    record = json.loads(opening[0][0])
+    tabled = views.rows(
+        f"SELECT DISTINCT proposal FROM {_table(views, TARGETS)} "
+        f"WHERE negotiation={p} AND kind='proposal.tabled'",
+        negotiation,
+    )
+    require_proposal(negotiation, proposal, [r[0] for r in tabled])
+    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
+    extra = (as_of,) if as_of is not None else ()
+    latest = views.rows(
+        f"SELECT targets FROM {_table(views, TARGETS)} WHERE negotiation={p} "
+        f"AND proposal={p}{cut} ORDER BY occurred_on DESC, position DESC LIMIT 1",
+        negotiation,
+        proposal,
+        *extra,
+    )
+    evidence = [
+        Evidence(*row)
+        for row in views.rows(
+            "SELECT party, stance, conditions, ref, occurred_on, position "
+            f"FROM {_table(views, EVIDENCE)} WHERE negotiation={p} AND proposal={p}"
+            f"{cut} ORDER BY occurred_on, position, party",
+            negotiation,
+            proposal,
+            *extra,
+        )
+    ]
+    pledges = [
+        Pledge(*row)
+        for row in views.rows(
+            "SELECT party, metric, by_year, pct_gdp, firmness, ref, occurred_on, "
+            f"position FROM {_table(views, PLEDGES)} WHERE negotiation={p}{cut} "
+            "ORDER BY occurred_on, position",
+            negotiation,
+            *extra,
+        )
+    ]
+    return Inputs(
+        negotiation=negotiation,
+        proposal=proposal,
+        parties=expand_parties(record),
+        rule=record["rule"],
+        targets=json.loads(latest[0][0]) if latest else [],
+        evidence=evidence,
+        pledges=pledges,
+    )
+
+
+def proposals_of(views: Any, negotiation: str) -> list[str]:
+    """The proposals tabled (and not retracted) in a negotiation."""
+    from domain.errors import NotFound
+
+    p = views.placeholder
+    if not views.rows(
+        f"SELECT 1 FROM {views.facts} WHERE negotiation={p} AND version=1", negotiation
+    ):
+        raise NotFound(f"negotiation '{negotiation}' is not in this store")
+    rows = views.rows(
+        f"SELECT DISTINCT proposal FROM {_table(views, TARGETS)} "
+        f"WHERE negotiation={p} AND kind='proposal.tabled'",
+        negotiation,
+    )
+    return sorted(r[0] for r in rows)
+
+
 def negotiation_slugs(views: Any) -> list[str]:
     """Slugs of every negotiation in the views, in opening order."""
     rows = views.rows(
@@ -227,6 +341,100 @@ def views_recorder(app: Any) -> Any:
     return recorder
 
 
+class Derived:
+    """Keeps the derived tables in step with the log, one batch at a time.
+
+    Holds each recently touched negotiation's record book (consistent with the
+    committed view rows) and turns each new log entry into ordered operations:
+    delete the rows a world event gave, insert the rows it gives now.
+    """
+
+    MAX_BOOKS = 32
+
+    def __init__(self, recorder: Any) -> None:
+        self.recorder = recorder
+        self.books: dict[str, Any] = {}
+
+    def book(self, negotiation: str) -> Any:
+        from domain.book import RecordBook
+
+        book = self.books.pop(negotiation, None)
+        if book is None:
+            book = RecordBook()
+            for row in self.recorder.facts_of(negotiation):
+                entry = entry_of(row)
+                book.apply(entry.record, entry.position)
+        self.books[negotiation] = book  # most recently used last
+        return book
+
+    def trim(self) -> None:
+        """Forget the least recently used books (only between batches)."""
+        while len(self.books) > self.MAX_BOOKS:
+            self.books.pop(next(iter(self.books)))
+
+    def operations(self, entry: LogEntry) -> list[tuple[str, tuple[Any, ...]]]:
+        book = self.book(entry.negotiation)
+        book.apply(entry.record, entry.position)
+        if entry.type == "negotiation.opened":
+            return []
+        world = book.world_entry(entry.ref)
+        if world.type == "negotiation.opened":
+            return []
+        ops: list[tuple[str, tuple[Any, ...]]] = []
+        if world.ref != entry.ref:
+            ops.append(("delete", (entry.negotiation, world.ref)))
+        if not world.retracted:
+            ops.extend(derived_rows(entry.negotiation, world, book.parties))
+        return ops
+
+
+def derived_rows(
+    negotiation: str, entry: Any, parties: list[str]
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The derived-table rows of one unretracted world event, as it stands now."""
+    from projections.inputs import evidence_of
+
+    r = entry.record
+    kind = entry.type
+    if kind in ("proposal.tabled", "proposal.revised"):
+        targets = json.dumps(r["targets"], separators=(",", ":"))
+        row = (negotiation, r["proposal"], kind, entry.ref, r["occurred_on"])
+        return [(TARGETS, (*row, entry.position, targets))]
+    if kind == "pledge.made":
+        return [
+            (
+                PLEDGES,
+                (
+                    negotiation,
+                    r["actor"],
+                    r["metric"],
+                    r["by_year"],
+                    r["pct_gdp"],
+                    r["firmness"],
+                    entry.ref,
+                    r["occurred_on"],
+                    entry.position,
+                ),
+            )
+        ]
+    return [
+        (
+            EVIDENCE,
+            (
+                negotiation,
+                proposal,
+                ev.party,
+                ev.stance,
+                ev.conditions,
+                ev.ref,
+                ev.occurred_on,
+                ev.position,
+            ),
+        )
+        for proposal, ev in evidence_of(entry.ref, kind, r, entry.position, parties)
+    ]
+
+
 def catch_up(
     app: Any,
     recorder: Any,
@@ -239,6 +447,7 @@ def catch_up(
 
     done = 0
     head = app.recorder.max_notification_id() or 0
+    derived = Derived(recorder)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
         if start > head:
@@ -246,11 +455,45 @@ def catch_up(
         notifications = app.recorder.select_notifications(start, BATCH, stop=head)
         if not notifications:
             return done
-        rows = [fact_row(decode(app, n)) for n in notifications]
+        entries = [decode(app, n) for n in notifications]
+        rows = [fact_row(e) for e in entries]
+        ops = [op for e in entries for op in derived.operations(e)]
         try:
-            recorder.write(rows, Tracking(TRACKING_NAME, notifications[-1].id))
+            recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
         except IntegrityError:
-            continue  # another process caught up these positions first
+            derived.books.clear()  # another process caught up these positions
+            continue
+        derived.trim()
         done += len(rows)
         if progress is not None:
             progress(notifications[-1].id, head)
+
+
+def run_operations(
+    cursor: Any,
+    ops: list[tuple[str, tuple[Any, ...]]],
+    table: Callable[[str], Any],
+    marks: Callable[[int], str],
+    placeholder: str,
+) -> None:
+    """Execute delete/insert operations in order, batching runs of inserts."""
+    i = 0
+    while i < len(ops):
+        kind, params = ops[i]
+        if kind == "delete":
+            for name in DERIVED:
+                cursor.execute(
+                    f"DELETE FROM {table(name)} WHERE negotiation={placeholder} "
+                    f"AND ref={placeholder}",
+                    params,
+                )
+            i += 1
+            continue
+        j = i
+        while j < len(ops) and ops[j][0] == kind:
+            j += 1
+        cursor.executemany(
+            f"INSERT INTO {table(kind)} VALUES ({marks(len(params))})",
+            [p for _, p in ops[i:j]],
+        )
+        i = j

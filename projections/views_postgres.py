@@ -9,7 +9,14 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
-from projections.views import FACTS, TRACKING_NAME, create_statements
+from projections.views import (
+    _COLUMNS,
+    DERIVED,
+    FACTS,
+    TRACKING_NAME,
+    create_statements,
+    run_operations,
+)
 
 
 class PostgresViewsRecorder(PostgresTrackingRecorder):
@@ -17,28 +24,47 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        schema = self.datastore.schema
-        for statement in create_statements("bigint", "text", schema):
+        self.schema = self.datastore.schema
+        for statement in create_statements("bigint", "text", self.schema):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
-        self.facts = SQL("{0}.{1}").format(Identifier(schema), Identifier(FACTS))
 
-    def write(self, rows: Sequence[tuple[Any, ...]], tracking: Tracking) -> None:
+    def _table(self, name: str) -> str:
+        return f"{self.schema}.{name}"
+
+    def write(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        ops: list[tuple[str, tuple[Any, ...]]],
+        tracking: Tracking,
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
             if rows:
-                marks = SQL(",").join([SQL("%s")] * len(rows[0]))
+                marks = ",".join(["%s"] * len(rows[0]))
                 c.executemany(
-                    SQL("INSERT INTO {0} VALUES ({1})").format(self.facts, marks), rows
+                    f"INSERT INTO {self._table(FACTS)} VALUES ({marks})",  # type: ignore[arg-type]
+                    rows,
                 )
+            run_operations(c, ops, self._table, lambda n: ",".join(["%s"] * n), "%s")
             self._insert_tracking(c, tracking)
+
+    def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
+        """A negotiation's committed fact rows, in recording order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM {self._table(FACTS)} "  # type: ignore[arg-type]
+                "WHERE negotiation=%s ORDER BY position",
+                (negotiation,),
+            )
+            return [tuple(r.values()) for r in c.fetchall()]
 
     def drop(self) -> None:
         """Forget every view row and the tracked position (for a rebuild)."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(SQL("DELETE FROM {0}").format(self.facts))
+            for table in (FACTS, *DERIVED):
+                c.execute(f"DELETE FROM {self._table(table)}")  # type: ignore[arg-type]
             c.execute(
                 SQL("DELETE FROM {0}.{1} WHERE application_name=%s").format(
-                    Identifier(self.datastore.schema),
-                    Identifier(self.tracking_table_name),
+                    Identifier(self.schema), Identifier(self.tracking_table_name)
                 ),
                 (TRACKING_NAME,),
             )

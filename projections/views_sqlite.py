@@ -8,7 +8,14 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from projections.views import FACTS, TRACKING_NAME, create_statements
+from projections.views import (
+    _COLUMNS,
+    DERIVED,
+    FACTS,
+    TRACKING_NAME,
+    create_statements,
+    run_operations,
+)
 
 
 class SQLiteViewsRecorder(SQLiteTrackingRecorder):
@@ -17,15 +24,32 @@ class SQLiteViewsRecorder(SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *create_statements()]
 
-    def write(self, rows: Sequence[tuple[Any, ...]], tracking: Tracking) -> None:
-        marks = ",".join("?" * len(rows[0])) if rows else ""
+    def write(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        ops: list[tuple[str, tuple[Any, ...]]],
+        tracking: Tracking,
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
             if rows:
+                marks = ",".join("?" * len(rows[0]))
                 c.executemany(f"INSERT INTO {FACTS} VALUES ({marks})", rows)
+            run_operations(c, ops, lambda name: name, lambda n: ",".join("?" * n), "?")
             self._insert_tracking(c, tracking)
+
+    def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
+        """A negotiation's committed fact rows, in recording order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM {FACTS} "
+                "WHERE negotiation=? ORDER BY position",
+                (negotiation,),
+            )
+            return [tuple(r) for r in c.fetchall()]
 
     def drop(self) -> None:
         """Forget every view row and the tracked position (for a rebuild)."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {FACTS}")
+            for table in (FACTS, *DERIVED):
+                c.execute(f"DELETE FROM {table}")
             c.execute("DELETE FROM tracking WHERE application_name=?", (TRACKING_NAME,))

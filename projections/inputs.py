@@ -1,0 +1,140 @@
+"""What the stance and consensus views are computed from, wherever it comes from.
+
+Two sources give the same `Inputs`: a fold over a negotiation's history (any
+`known_at`), and the persisted derived tables (`projections.views`), which
+hold the evidence, pledges and targets of every unretracted event with its
+corrections applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from domain.errors import NotFound
+
+
+class Evidence(NamedTuple):
+    """One piece of evidence of a party's stance on a proposal (rule 4)."""
+
+    party: str
+    stance: str
+    conditions: str | None
+    ref: str
+    occurred_on: str
+    position: int
+
+
+class Pledge(NamedTuple):
+    """One pledge, as rule 5 needs it."""
+
+    party: str
+    metric: str
+    by_year: int
+    pct_gdp: float
+    firmness: str
+    ref: str
+    occurred_on: str
+    position: int
+
+
+class Inputs(NamedTuple):
+    """Everything stance and consensus need about one proposal, in rule-2 order."""
+
+    negotiation: str
+    proposal: str
+    parties: list[str]
+    rule: str
+    targets: list[dict[str, Any]]
+    evidence: list[Evidence]
+    pledges: list[Pledge]
+
+
+def require_proposal(negotiation: str, proposal: str, tabled: Iterable[str]) -> None:
+    tabled = sorted(tabled)
+    if proposal not in tabled:
+        raise NotFound(
+            f"proposal '{proposal}' is not tabled in '{negotiation}'"
+            + (f" (tabled: {', '.join(tabled)})" if tabled else "")
+        )
+
+
+def evidence_of(
+    ref: str,
+    kind: str,
+    record: dict[str, Any],
+    position: int,
+    parties: list[str],
+) -> Iterator[tuple[str, Evidence]]:
+    """(proposal, evidence) pairs an unretracted world event gives (rule 4)."""
+    on = record.get("occurred_on", "")
+    if kind == "statement.made":
+        pos = record.get("position")
+        if pos and record["actor"] in parties:
+            yield (
+                pos["proposal"],
+                Evidence(
+                    record["actor"],
+                    pos["stance"],
+                    pos.get("conditions"),
+                    ref,
+                    on,
+                    position,
+                ),
+            )
+    elif kind == "signoff.recorded" and record.get("proposal"):
+        signed = parties if record["signatories"] == "all" else record["signatories"]
+        reservations = record.get("reservations") or {}
+        members = set(parties)
+        for party in sorted(set(signed) & members):
+            if party in reservations:
+                ev = Evidence(
+                    party, "conditional", reservations[party], ref, on, position
+                )
+            else:
+                ev = Evidence(party, "supports", None, ref, on, position)
+            yield record["proposal"], ev
+
+
+def pledge_of(ref: str, record: dict[str, Any], position: int) -> Pledge:
+    return Pledge(
+        record["actor"],
+        record["metric"],
+        record["by_year"],
+        record["pct_gdp"],
+        record["firmness"],
+        ref,
+        record["occurred_on"],
+        position,
+    )
+
+
+def inputs_from_history(history: Any, proposal: str, as_of: str | None) -> Inputs:
+    """Inputs by folding a History (facts known at its `known_at`)."""
+    require_proposal(history.negotiation, proposal, history.proposals)
+    facts = history.live(as_of)
+    targets: list[dict[str, Any]] = []
+    evidence: list[Evidence] = []
+    pledges: list[Pledge] = []
+    for fact in facts:
+        r = fact.record
+        if fact.type in ("proposal.tabled", "proposal.revised"):
+            if r["proposal"] == proposal:
+                targets = [dict(t) for t in r["targets"]]
+        elif fact.type == "pledge.made":
+            pledges.append(pledge_of(fact.ref, r, fact.position))
+        else:
+            for about, ev in evidence_of(
+                fact.ref, fact.type, r, fact.position, history.parties
+            ):
+                if about == proposal:
+                    evidence.append(ev)
+    return Inputs(
+        negotiation=history.negotiation,
+        proposal=proposal,
+        parties=history.parties,
+        rule=history.opening["rule"],
+        targets=targets,
+        evidence=evidence,
+        pledges=pledges,
+    )
