@@ -111,4 +111,5 @@ def rebuild(obj: Any, fmt: str) -> None:
             obj.catch_up(progress)
     else:
         obj.catch_up()
+    recorder.create_table()  # the indexes, once, after the bulk insert
     emit(_status_view(_current(obj)), fmt, table=_table, rows=_rows)

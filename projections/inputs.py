@@ -65,12 +65,17 @@ def evidence_of(
     record: dict[str, Any],
     position: int,
     parties: list[str],
+    members: frozenset[str] | None = None,
 ) -> Iterator[tuple[str, Evidence]]:
-    """(proposal, evidence) pairs an unretracted world event gives (rule 4)."""
+    """(proposal, evidence) pairs an unretracted world event gives (rule 4).
+
+    `members` is `parties` as a set, when the caller has it at hand.
+    """
+    members = members if members is not None else frozenset(parties)
     on = record.get("occurred_on", "")
     if kind == "statement.made":
         pos = record.get("position")
-        if pos and record["actor"] in parties:
+        if pos and record["actor"] in members:
             yield (
                 pos["proposal"],
                 Evidence(
@@ -85,8 +90,7 @@ def evidence_of(
     elif kind == "signoff.recorded" and record.get("proposal"):
         signed = parties if record["signatories"] == "all" else record["signatories"]
         reservations = record.get("reservations") or {}
-        members = set(parties)
-        for party in sorted(set(signed) & members):
+        for party in sorted(members.intersection(signed)):
             if party in reservations:
                 ev = Evidence(
                     party, "conditional", reservations[party], ref, on, position

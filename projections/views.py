@@ -65,7 +65,11 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.recorded_at.isoformat(),
         entry.recorded_by,
         entry.digest,
-        json.dumps(entry.record, ensure_ascii=False, separators=(",", ":")),
+        # The stored event's JSON when we have it (no re-encoding), else the
+        # record wrapped the same way: either way {"record": {...}, ...}.
+        entry.state.decode("utf-8")
+        if entry.state is not None
+        else json.dumps({"record": entry.record}, ensure_ascii=False),
     )
 
 
@@ -77,7 +81,7 @@ def entry_of(row: tuple[Any, ...]) -> LogEntry:
         negotiation=negotiation,
         ref=ref,
         type=kind,
-        record=json.loads(record),
+        record=json.loads(record)["record"],
         recorded_at=datetime.fromisoformat(at),
         recorded_by=by,
         digest=digest,
@@ -133,6 +137,18 @@ def create_statements(
         f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_occurred "
         f"ON {table} (negotiation, occurred_on)",
     ]
+
+
+def index_names() -> list[str]:
+    """The views' indexes (dropped during a full rebuild, created after it)."""
+    names = []
+    for statement in create_statements():
+        # Keep the indexes the rebuild itself reads or deletes by.
+        if statement.startswith("CREATE INDEX IF NOT EXISTS ") and not (
+            f"{FACTS}_neg_pos" in statement or "_ref " in statement
+        ):
+            names.append(statement.split()[5])
+    return names
 
 
 class Status(NamedTuple):
@@ -248,7 +264,7 @@ def inputs_from_tables(
     )
     if not opening:
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    record = json.loads(opening[0][0])
+    record = json.loads(opening[0][0])["record"]
     tabled = views.rows(
         f"SELECT DISTINCT proposal FROM {_table(views, TARGETS)} "
         f"WHERE negotiation={p} AND kind='proposal.tabled'",
@@ -349,11 +365,14 @@ class Derived:
     delete the rows a world event gave, insert the rows it gives now.
     """
 
-    MAX_BOOKS = 32
+    MAX_BOOKS = 64
 
-    def __init__(self, recorder: Any) -> None:
+    def __init__(self, recorder: Any, *, from_empty: bool = False) -> None:
         self.recorder = recorder
         self.books: dict[str, Any] = {}
+        # From an empty view, a negotiation never seen in this run has no rows.
+        self.from_empty = from_empty
+        self.seen: set[str] = set()
 
     def book(self, negotiation: str) -> Any:
         from domain.book import RecordBook
@@ -361,9 +380,11 @@ class Derived:
         book = self.books.pop(negotiation, None)
         if book is None:
             book = RecordBook()
-            for row in self.recorder.facts_of(negotiation):
-                entry = entry_of(row)
-                book.apply(entry.record, entry.position)
+            if not self.from_empty or negotiation in self.seen:
+                for row in self.recorder.facts_of(negotiation):
+                    entry = entry_of(row)
+                    book.apply(entry.record, entry.position)
+            self.seen.add(negotiation)
         self.books[negotiation] = book  # most recently used last
         return book
 
@@ -384,12 +405,12 @@ class Derived:
         if world.ref != entry.ref:
             ops.append(("delete", (entry.negotiation, world.ref)))
         if not world.retracted:
-            ops.extend(derived_rows(entry.negotiation, world, book.parties))
+            ops.extend(derived_rows(entry.negotiation, world, book.parties, book))
         return ops
 
 
 def derived_rows(
-    negotiation: str, entry: Any, parties: list[str]
+    negotiation: str, entry: Any, parties: list[str], book: Any = None
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """The derived-table rows of one unretracted world event, as it stands now."""
     from projections.inputs import evidence_of
@@ -431,8 +452,20 @@ def derived_rows(
                 ev.position,
             ),
         )
-        for proposal, ev in evidence_of(entry.ref, kind, r, entry.position, parties)
+        for proposal, ev in evidence_of(
+            entry.ref, kind, r, entry.position, parties, _members(book, parties)
+        )
     ]
+
+
+def _members(book: Any, parties: list[str]) -> frozenset[str]:
+    """The parties as a set, computed once per record book."""
+    if book is None:
+        return frozenset(parties)
+    members = getattr(book, "members", None)
+    if members is None:
+        members = book.members = frozenset(parties)
+    return members  # type: ignore[no-any-return]
 
 
 def catch_up(
@@ -447,7 +480,8 @@ def catch_up(
 
     done = 0
     head = app.recorder.max_notification_id() or 0
-    derived = Derived(recorder)
+    tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
+    derived = Derived(recorder, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
         if start > head:
@@ -461,7 +495,8 @@ def catch_up(
         try:
             recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
         except IntegrityError:
-            derived.books.clear()  # another process caught up these positions
+            # Another process caught up these positions first: start afresh.
+            derived = Derived(recorder)
             continue
         derived.trim()
         done += len(rows)
@@ -476,24 +511,29 @@ def run_operations(
     marks: Callable[[int], str],
     placeholder: str,
 ) -> None:
-    """Execute delete/insert operations in order, batching runs of inserts."""
-    i = 0
-    while i < len(ops):
-        kind, params = ops[i]
+    """Execute delete/insert operations in order, batching inserts per table.
+
+    Inserts into different tables commute; a delete flushes what is pending
+    first, so it always sees the rows inserted before it.
+    """
+    pending: dict[str, list[tuple[Any, ...]]] = {}
+
+    def flush() -> None:
+        for name, rows in pending.items():
+            cursor.executemany(
+                f"INSERT INTO {table(name)} VALUES ({marks(len(rows[0]))})", rows
+            )
+        pending.clear()
+
+    for kind, params in ops:
         if kind == "delete":
+            flush()
             for name in DERIVED:
                 cursor.execute(
                     f"DELETE FROM {table(name)} WHERE negotiation={placeholder} "
                     f"AND ref={placeholder}",
                     params,
                 )
-            i += 1
-            continue
-        j = i
-        while j < len(ops) and ops[j][0] == kind:
-            j += 1
-        cursor.executemany(
-            f"INSERT INTO {table(kind)} VALUES ({marks(len(params))})",
-            [p for _, p in ops[i:j]],
-        )
-        i = j
+        else:
+            pending.setdefault(kind, []).append(params)
+    flush()

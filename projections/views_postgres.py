@@ -15,6 +15,7 @@ from projections.views import (
     FACTS,
     TRACKING_NAME,
     create_statements,
+    index_names,
     run_operations,
 )
 
@@ -58,8 +59,11 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
             return [tuple(r.values()) for r in c.fetchall()]
 
     def drop(self) -> None:
-        """Forget every view row and the tracked position (for a rebuild)."""
+        """Forget every view row, the tracked position and (until `create_table`)
+        the indexes: a rebuild inserts in bulk and indexes once at the end."""
         with self.datastore.transaction(commit=True) as c:
+            for name in index_names():
+                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")  # type: ignore[arg-type]
             for table in (FACTS, *DERIVED):
                 c.execute(f"DELETE FROM {self._table(table)}")  # type: ignore[arg-type]
             c.execute(

@@ -14,6 +14,7 @@ from projections.views import (
     FACTS,
     TRACKING_NAME,
     create_statements,
+    index_names,
     run_operations,
 )
 
@@ -48,8 +49,11 @@ class SQLiteViewsRecorder(SQLiteTrackingRecorder):
             return [tuple(r) for r in c.fetchall()]
 
     def drop(self) -> None:
-        """Forget every view row and the tracked position (for a rebuild)."""
+        """Forget every view row, the tracked position and (until `create_table`)
+        the indexes: a rebuild inserts in bulk and indexes once at the end."""
         with self.datastore.transaction(commit=True) as c:
+            for name in index_names():
+                c.execute(f"DROP INDEX IF EXISTS {name}")
             for table in (FACTS, *DERIVED):
                 c.execute(f"DELETE FROM {table}")
             c.execute("DELETE FROM tracking WHERE application_name=?", (TRACKING_NAME,))
