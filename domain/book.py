@@ -9,6 +9,8 @@ both read the record the same way.
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import date
 from typing import Any
 
@@ -46,13 +48,18 @@ def expand_parties(opened: dict[str, Any]) -> list[str]:
 
 
 class Entry:
-    """One recorded event as it stands now."""
+    """One recorded event as it stands now.
+
+    A compact entry keeps its record as compressed JSON and unpacks it when
+    read, so a book of a large negotiation costs a few hundred bytes a ref.
+    """
 
     __slots__ = (
+        "_original",
+        "_packed",
+        "_record",
         "corrections",
-        "original",
         "position",
-        "record",
         "ref",
         "retracted",
         "seq",
@@ -65,24 +72,46 @@ class Entry:
         type: str,
         seq: int,
         original: dict[str, Any],
-        record: dict[str, Any],
         *,
         position: int = 0,  # place in the log, when the book is read from one
+        compact: bool = False,
     ) -> None:
         self.ref = ref
         self.type = type
         self.seq = seq
-        self.original = original
-        self.record = record
+        self._original: dict[str, Any] | None = original
+        self._packed: bytes | None = None
+        if compact:
+            self._packed = zlib.compress(canonical_json(original).encode(), 1)
+            self._original = None
+        self._record: dict[str, Any] | None = None  # set only when corrected
         self.retracted = False
         self.corrections: list[str] = []
         self.position = position
+
+    @property
+    def original(self) -> dict[str, Any]:
+        """The record as first stored."""
+        if self._original is not None:
+            return self._original
+        assert self._packed is not None
+        return json.loads(zlib.decompress(self._packed))  # type: ignore[no-any-return]
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The record with its unretracted corrections applied."""
+        return self._record if self._record is not None else self.original
+
+    @record.setter
+    def record(self, value: dict[str, Any] | None) -> None:
+        self._record = value
 
 
 class RecordBook:
     """Refs, parties and proposals of one negotiation, kept in recording order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, compact: bool = False) -> None:
+        self.compact = compact  # keep records compressed (the aggregate's book)
         self.opening: dict[str, Any] | None = None
         self.parties: list[str] = []
         self.entries: dict[str, Entry] = {}
@@ -94,7 +123,11 @@ class RecordBook:
     def is_duplicate(self, record: dict[str, Any]) -> bool:
         """True when the ref exists with identical content (an idempotent re-import)."""
         entry = self.entries.get(record["ref"])
-        return entry is not None and entry.original == record
+        if entry is None:
+            return False
+        if entry._packed is not None:
+            return entry._packed == zlib.compress(canonical_json(record).encode(), 1)
+        return entry.original == record
 
     def problems(self, record: dict[str, Any]) -> list[Problem]:
         """Every rule of SPEC §2 that `record` (with its ref set) would break here."""
@@ -253,8 +286,10 @@ class RecordBook:
         ref = record["ref"]
         kind = record["type"]
         self._seq += 1
+        # Record events stay unpacked: they are small and read on every chain.
+        compact = self.compact and kind not in ("record.retracted", "record.corrected")
         self.entries[ref] = Entry(
-            ref, kind, self._seq, record, record, position=position
+            ref, kind, self._seq, record, position=position, compact=compact
         )
         if kind == "negotiation.opened":
             self.opening = record
@@ -295,6 +330,9 @@ class RecordBook:
             self._recompute(target)
 
     def _recompute(self, entry: Entry) -> None:
+        if not entry.corrections:
+            entry.record = None  # back to the original
+            return
         record = entry.original
         for ref in entry.corrections:
             record = merge_changes(record, self.entries[ref].record["changes"])

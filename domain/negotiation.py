@@ -68,7 +68,7 @@ class Negotiation(Aggregate):
 
     def __init__(self, record: dict[str, Any], recorded_by: str, digest: str) -> None:
         self.slug: str = record["negotiation"]
-        self.book = RecordBook()
+        self.book = RecordBook(compact=True)
         self.book.apply(record)
         self.head: str = digest
 
