@@ -65,10 +65,10 @@ class _Progress:
 
 
 @click.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Validate only; store nothing.")
 @click.pass_obj
-def import_cmd(obj: Any, file: IO[str], dry_run: bool) -> None:
+def import_cmd(obj: Any, file: str, dry_run: bool) -> None:
     """Validate a JSON Lines file (or - for stdin), then store all of it or nothing.
 
     Events whose ref already exists with identical content are skipped, so
@@ -79,20 +79,50 @@ def import_cmd(obj: Any, file: IO[str], dry_run: bool) -> None:
       summit import examples/hague-2025-seed.jsonl
       summit export hague-2025 | summit --store copy.db import -
     """
-    source = "-" if file.name in ("<stdin>", "-") else file.name
+    import tempfile
+
     progress = _Progress()
-    try:
-        lines = list(_counting(parse_lines(file, source), progress))
-        app = obj.app(write=not dry_run)
-        report = app.record_lines(lines, obj.by, dry_run=dry_run, source=source)
-    finally:
-        progress.close()
+    with tempfile.TemporaryDirectory(prefix="summit-stdin-") as tmp:
+        path = _readable(file, tmp)
+
+        def lines() -> Iterator[Any]:
+            # Read afresh on each attempt: the input is streamed, never held.
+            with open(path, encoding="utf-8") as stream:
+                yield from _counting(parse_lines(stream, file), progress)
+
+        try:
+            app = obj.app(write=not dry_run)
+            report = app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
+        finally:
+            progress.close()
     verb = "would store" if dry_run else "stored"
     click.echo(
         f"{verb} {len(report.stored)} event(s), skipped {len(report.skipped)} "
         f"already recorded",
         err=True,
     )
+
+
+def _readable(file: str, tmp: str) -> str:
+    """A path to read the input from: the file itself, or stdin saved to `tmp`."""
+    import shutil
+    from pathlib import Path
+
+    from domain.errors import UsageError
+
+    if file == "-":
+        path = Path(tmp) / "stdin.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            shutil.copyfileobj(sys.stdin, out)
+        return str(path)
+    try:
+        with open(file, encoding="utf-8") as f:
+            f.read(1)
+    except OSError as e:
+        raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{file} is not UTF-8 text") from None
+    return file
 
 
 def _counting(lines: Iterator[Any], progress: _Progress) -> Iterator[Any]:

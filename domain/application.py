@@ -6,15 +6,18 @@ environment); the CLI builds it with the store the user named.
 
 from __future__ import annotations
 
+import pickle
 import random
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.sqlite import SQLiteDatastore
 
 from domain.errors import InvalidInput, Problem, SummitError
 from domain.negotiation import Negotiation, negotiation_id, with_ref
@@ -25,6 +28,7 @@ from domain.negotiation import Negotiation, negotiation_id, with_ref
 MAX_ATTEMPTS = 40
 BACKOFF_FIRST_S = 0.005
 BACKOFF_CAP_S = 0.1
+SPOOL_EVERY = 2000  # validated events moved from memory to the spool at a time
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Summit(Application[UUID]):
 
     def record_lines(
         self,
-        lines: Iterable[Line],
+        lines: Iterable[Line] | Callable[[], Iterable[Line]],
         recorded_by: str,
         *,
         dry_run: bool = False,
@@ -72,30 +76,85 @@ class Summit(Application[UUID]):
     ) -> ImportReport:
         """Validate every line against the log, then store all of them or none.
 
-        A concurrent writer's conflict is retried after re-validating against
+        `lines` may be a function that yields the input afresh: the input is
+        then streamed (validated events are spooled to a temporary file as
+        stored bytes, and written in one transaction at the end), so memory
+        grows with the number of refs, not with the size of the input. A
+        concurrent writer's conflict is retried after re-validating against
         the new state of the log, a bounded number of times.
         """
-        lines = list(lines)
+        if callable(lines):
+            read = lines
+        else:
+            kept = list(lines)
+
+            def read() -> Iterable[Line]:
+                return kept
+
         for attempt in range(MAX_ATTEMPTS):
-            report, touched = self._apply(lines, recorded_by, source)
-            report.conflicts_retried = attempt
-            if dry_run or not touched:
+            with tempfile.TemporaryFile(prefix="summit-import-") as spool:
+                report = self._apply(read(), recorded_by, source, spool)
+                report.conflicts_retried = attempt
+                if dry_run or not report.stored:
+                    return report
+                try:
+                    self._write(spool)
+                except IntegrityError:
+                    pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
+                    time.sleep(random.uniform(0, pause))
+                    continue
                 return report
-            try:
-                self.save(*touched)
-            except IntegrityError:
-                pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
-                time.sleep(random.uniform(0, pause))
-                continue
-            return report
         raise ConcurrentWriteError(
             f"gave up after {MAX_ATTEMPTS} attempts: other writers kept changing "
             "the same negotiation; nothing was stored, try again"
         )
 
+    def _spool(
+        self, aggregates: Iterable[Negotiation | None], spool: IO[bytes]
+    ) -> None:
+        """Move pending events out of the aggregates, as stored rows, to the spool."""
+        rows = []
+        for agg in aggregates:
+            if agg is None:
+                continue
+            for event in agg.collect_events():
+                stored = self.mapper.to_stored_event(event)
+                rows.append(
+                    (
+                        stored.originator_id,
+                        stored.originator_version,
+                        stored.topic,
+                        stored.state,
+                    )
+                )
+        if rows:
+            pickle.dump(rows, spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _write(self, spool: IO[bytes]) -> None:
+        """Insert every spooled row in one transaction (all or nothing)."""
+        spool.seek(0)
+
+        def chunks() -> Iterator[list[StoredEvent]]:
+            while True:
+                try:
+                    rows = pickle.load(spool)
+                except EOFError:
+                    return
+                yield [StoredEvent(*row) for row in rows]
+
+        recorder: Any = self.recorder
+        datastore = getattr(recorder, "datastore", None)
+        if isinstance(datastore, SQLiteDatastore):
+            # One SQLite transaction, written chunk by chunk.
+            with datastore.transaction(commit=True) as cursor:
+                for chunk in chunks():
+                    recorder._insert_events(cursor, chunk)
+        else:
+            recorder.insert_events([e for chunk in chunks() for e in chunk])
+
     def _apply(
-        self, lines: list[Line], recorded_by: str, source: str
-    ) -> tuple[ImportReport, list[Negotiation]]:
+        self, lines: Iterable[Line], recorded_by: str, source: str, spool: IO[bytes]
+    ) -> ImportReport:
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
@@ -135,13 +194,15 @@ class Summit(Application[UUID]):
             if agg.book.is_duplicate(record):
                 report.skipped.append(record["ref"])
                 continue
-            found = agg.problems(record)
+            found = agg.book.problems(record)
             if found:
                 problems.extend(Problem(p.field, p.reason, line.number) for p in found)
                 continue
-            agg.record(record, recorded_by)
+            agg.record(record, recorded_by, checked=True)
             report.stored.append(record["ref"])
+            if len(report.stored) % SPOOL_EVERY == 0 and not problems:
+                self._spool(aggregates.values(), spool)
         if problems:
             raise InvalidInput(problems, source)
-        touched = [a for a in aggregates.values() if a is not None and a.pending_events]
-        return report, touched
+        self._spool(aggregates.values(), spool)
+        return report

@@ -97,14 +97,21 @@ class Negotiation(Aggregate):
         """What recording `record` (already parsed) here would break; empty if fine."""
         return self.book.problems(with_ref(self.book.normalise(record)))
 
-    def record(self, record: dict[str, Any], recorded_by: str) -> str | None:
-        """Record one validated record; return its ref, or None if already recorded."""
-        record = with_ref(self.book.normalise(record))
-        if self.book.is_duplicate(record):
-            return None
-        problems = self.book.problems(record)
-        if problems:
-            raise InvalidRecord(problems[0].field, problems[0].reason)
+    def record(
+        self, record: dict[str, Any], recorded_by: str, *, checked: bool = False
+    ) -> str | None:
+        """Record one validated record; return its ref, or None if already recorded.
+
+        `checked` says the caller has normalised it, given it its ref, and
+        found no problems with it against this negotiation just now.
+        """
+        if not checked:
+            record = with_ref(self.book.normalise(record))
+            if self.book.is_duplicate(record):
+                return None
+            problems = self.book.problems(record)
+            if problems:
+                raise InvalidRecord(problems[0].field, problems[0].reason)
         event_class = self.EVENT_CLASSES[record["type"]]
         timestamp: datetime = event_class.create_timestamp()
         digest = chain_digest(self.head, record, timestamp.isoformat(), recorded_by)
