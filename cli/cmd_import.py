@@ -20,7 +20,7 @@ def parse_lines(stream: IO[str], source: str) -> Iterator[Any]:
     from domain.records import record_problems
 
     problems: list[Problem] = []
-    for number, text in enumerate(stream, start=1):
+    for number, text in enumerate(_decoded(stream, source), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -37,6 +37,24 @@ def parse_lines(stream: IO[str], source: str) -> Iterator[Any]:
             yield Line(number, record)
     if problems:
         raise InvalidInput(problems, source)
+
+
+def _decoded(stream: IO[str], source: str) -> Iterator[str]:
+    """The stream's lines; a line that is not UTF-8 is a usage error naming it."""
+    from domain.errors import UsageError
+
+    number = 0
+    while True:
+        try:
+            text = next(stream, None)
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"{source}:{number + 1}: the file is not UTF-8 text"
+            ) from None
+        if text is None:
+            return
+        number += 1
+        yield text
 
 
 class _Progress:

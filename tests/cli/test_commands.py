@@ -290,3 +290,13 @@ def test_help_teaches_with_examples() -> None:
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0
         assert "Example" in result.stdout or "Quick look" in result.stdout
+
+
+def test_input_that_is_not_utf8_is_a_usage_error(summit: Any) -> None:
+    path = summit.tmp / "latin1.jsonl"
+    good = json.dumps(opened()) + "\n"
+    path.write_bytes(good.encode() * 5000 + "Bogotá\n".encode("latin-1"))
+    result = summit.run("import", str(path))
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert summit.run("export").stdout == ""  # nothing stored
