@@ -38,7 +38,9 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
         parse_date(as_of)
     obj = ctx.obj
     if obj.store_named:
-        _run(obj, as_of, fmt, report, obj.store)
+        from cli.pgstore import mask_url
+
+        _run(obj, as_of, fmt, report, mask_url(obj.store))
         return
     with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
         obj.store = str(Path(tmp) / "demo.db")

@@ -23,9 +23,10 @@ from domain.errors import InvalidInput, Problem, SummitError
 from domain.negotiation import Negotiation, negotiation_id, with_ref
 
 # Conflicts with concurrent writers are retried after a random pause that
-# doubles up to a cap (so writers spread out instead of colliding again):
-# at most MAX_ATTEMPTS tries and under four seconds of pauses in all.
-MAX_ATTEMPTS = 40
+# doubles up to a cap (so writers spread out instead of colliding again), at
+# most MAX_ATTEMPTS times: under 20 s of pauses, enough for eight processes
+# recording as fast as they can into one negotiation on a two-core machine.
+MAX_ATTEMPTS = 200
 BACKOFF_FIRST_S = 0.005
 BACKOFF_CAP_S = 0.1
 SPOOL_EVERY = 2000  # validated events moved from memory to the spool at a time

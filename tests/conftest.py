@@ -1,9 +1,18 @@
-"""Shared fixtures: a fresh store per test and a CLI runner bound to it."""
+"""Shared fixtures: a fresh store per test and a CLI runner bound to it.
+
+Every test that takes `summit`, `make_summit` or `new_store` runs twice: on a
+SQLite file in tmp_path (`[sqlite]`) and on PostgreSQL (`[postgres]`). The
+PostgreSQL cases use a database this session creates on the server named by
+SUMMIT_TEST_PG (default postgresql://postgres@127.0.0.1:5432/postgres), a
+schema of their own in it, and drop it all at the end (tests/pgserver.py).
+With no server they are skipped with the reason; under CI=true they fail.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +21,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
+from tests import pgserver
+
+STORES = ("sqlite", "postgres")
 
 
 @dataclass
@@ -41,13 +53,57 @@ class Summit:
 
 
 @pytest.fixture
-def summit(tmp_path: Path) -> Summit:
-    return Summit(store=str(tmp_path / "summit.db"), tmp=tmp_path)
+def summit(tmp_path: Path, new_store: Callable[[str], str]) -> Summit:
+    return Summit(store=new_store("summit"), tmp=tmp_path)
 
 
 @pytest.fixture
-def make_summit(tmp_path: Path) -> Callable[[str], Summit]:
+def make_summit(
+    tmp_path: Path, new_store: Callable[[str], str]
+) -> Callable[[str], Summit]:
     def make(name: str) -> Summit:
-        return Summit(store=str(tmp_path / f"{name}.db"), tmp=tmp_path)
+        return Summit(store=new_store(name), tmp=tmp_path)
 
     return make
+
+
+@pytest.fixture(params=STORES)
+def new_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[str], str]]:
+    """Makes fresh, empty stores of this test's kind: a SQLite path or a URL."""
+    if request.param == "sqlite":
+        yield lambda name: str(tmp_path / f"{name}.db")
+        return
+    server: pgserver.PgServer = request.getfixturevalue("pg")
+    schemas: list[str] = []
+
+    def make(name: str) -> str:
+        schemas.append(server.new_schema(name))
+        return server.url(schema=schemas[-1])
+
+    yield make
+    server.drop_schemas(schemas)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[pgserver.PgServer]:
+    """This session's PostgreSQL server; skipped without one (failed under CI=true)."""
+    reason = pgserver.unavailable()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"{reason}; CI=true requires PostgreSQL", pytrace=False)
+        pytest.skip(reason)
+    server = pgserver.PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say why PostgreSQL cases were skipped, even under -q."""
+    if pgserver.unavailable.cache_info().currsize and pgserver.unavailable():
+        terminalreporter.write_line(
+            f"PostgreSQL cases not run: {pgserver.unavailable()}", yellow=True
+        )

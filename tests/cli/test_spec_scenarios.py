@@ -3,7 +3,8 @@
 Every expected value here was worked out by hand from SPEC.md (§2 event
 interchange format, §3 rules, §4 command line and JSON shapes); nothing was
 taken from the implementation.  The product is driven exclusively through
-its click entry point ``cli.main:cli`` with a throw-away SQLite store.
+its click entry point ``cli.main:cli`` with a throw-away store: each test
+runs on SQLite and on PostgreSQL (the ``new_store`` fixture in conftest.py).
 
 Where SPEC leaves room for interpretation, the reading chosen is stated in
 the docstring of the test that depends on it (search for "Reading:").
@@ -266,11 +267,11 @@ def by_metric_year(items):
 
 
 class Summit:
-    """One SQLite store in ``tmp_path`` and the commands the SPEC relies on."""
+    """One store (input files in ``tmp_path``) and the commands the SPEC relies on."""
 
-    def __init__(self, tmp_path: Path, name: str = "s.db"):
+    def __init__(self, tmp_path: Path, store: str):
         self.dir = tmp_path
-        self.store = tmp_path / name
+        self.store = store
         self._n = 0
 
     def run(self, *args, input=None):
@@ -327,8 +328,8 @@ class Summit:
 
 
 @pytest.fixture
-def summit(tmp_path):
-    return Summit(tmp_path)
+def summit(tmp_path, new_store):
+    return Summit(tmp_path, new_store("s"))
 
 
 def who(a):
@@ -1611,11 +1612,10 @@ INVALID_CASES = [
 
 
 @pytest.fixture
-def seeded(tmp_path):
+def seeded(summit):
     """A store holding the opening (ref ``open``) and p5 (ref ``tab``)."""
-    s = Summit(tmp_path)
-    s.load(BASE)
-    return s
+    summit.load(BASE)
+    return summit
 
 
 @pytest.mark.parametrize(("lines", "bad_line", "fields"), INVALID_CASES)
@@ -1789,13 +1789,13 @@ RICH = [
 ]
 
 
-def test_export_then_import_into_empty_store_gives_same_views(tmp_path):
+def test_export_then_import_into_empty_store_gives_same_views(tmp_path, new_store):
     """Reading: besides identical views, the re-imported log exports the
     same events in the same order once ``_recorded`` is stripped."""
-    a = Summit(tmp_path, "a.db")
+    a = Summit(tmp_path, new_store("a"))
     a.load(RICH)
     exported = a.export()
-    b = Summit(tmp_path, "b.db")
+    b = Summit(tmp_path, new_store("b"))
     ok(b.run("import", "-", input=exported))
 
     for as_of in (None, "2025-03-06", "2025-04-15"):
