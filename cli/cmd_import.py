@@ -113,6 +113,8 @@ def import_cmd(obj: Any, file: str, dry_run: bool) -> None:
             report = app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
         finally:
             progress.close()
+    if not dry_run and report.stored:
+        obj.after_write()
     verb = "would store" if dry_run else "stored"
     click.echo(
         f"{verb} {len(report.stored)} event(s), skipped {len(report.skipped)} "

@@ -59,6 +59,7 @@ def store_one(obj: Any, record: dict[str, Any], *, from_flags: bool = True) -> N
         first = e.problems[0]
         raise click.UsageError(f"{_flag(first.field)}: {first.reason}") from None
     if report.stored:
+        obj.after_write()
         click.echo(report.stored[0])
     else:
         click.echo(report.skipped[0])
@@ -172,6 +173,7 @@ def record(ctx: click.Context, json_text: str | None) -> None:
 
         lines = list(parse_lines(sys.stdin, "-"))
         report = obj.app(write=True).record_lines(lines, obj.by)
+        obj.after_write()
         for ref in report.stored + report.skipped:
             click.echo(ref)
         return

@@ -54,8 +54,12 @@ def _current(obj: Any) -> Any:
     if is_postgres(obj.store):
         from projections.views import DatastoreViews, views_recorder
 
-        app = obj.app(write=True)  # creates the view tables on first use
-        reader = DatastoreViews(app, views_recorder(app))
+        app = obj.app()
+        recorder = views_recorder(app, create=False)
+        if not recorder.tables_exist():  # create them (if this role may)
+            app = obj.app(write=True)
+            recorder = views_recorder(app)
+        reader = DatastoreViews(app, recorder)
     else:
         from cli.store import check_sqlite
         from projections.views import SQLiteViews

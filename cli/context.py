@@ -106,12 +106,21 @@ class Obj:
         from projections.views import DatastoreViews, SQLiteViews
 
         if is_postgres(self.store):
+            from projections.views import views_recorder
+
             app = self.app()
-            try:
-                recorder = self.catch_up()
-            except Exception as e:  # a read-only role cannot write the views
-                raise ReadOnlyStore from e
-            views: Any = DatastoreViews(app, recorder)
+            views: Any = None
+            with contextlib.suppress(Exception):  # the views' tables may be missing
+                recorder = views_recorder(app, create=False)
+                if recorder.tables_exist():
+                    views = DatastoreViews(app, recorder)
+                    if views.status().behind > 0:
+                        views = None
+            if views is None:
+                try:
+                    views = DatastoreViews(app, self.catch_up())
+                except Exception as e:  # a read-only role cannot write the views
+                    raise ReadOnlyStore from e
         else:
             from cli.store import check_sqlite
 
@@ -133,6 +142,17 @@ class Obj:
                 "(run `summit audit verify`)"
             )
         return views
+
+    def after_write(self) -> None:
+        """On a shared PostgreSQL store, bring the views up to date for readers.
+
+        Read-only roles cannot catch the views up themselves (they fold the
+        log instead), so writers do it as they write. A failure here never
+        undoes the write: the next query catches up or folds.
+        """
+        if is_postgres(self.store):
+            with contextlib.suppress(Exception):
+                self.catch_up()
 
     def catch_up(self, progress: Any = None) -> Any:
         """Bring the persisted views up to the log's head; return their recorder."""

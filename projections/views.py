@@ -340,8 +340,12 @@ def negotiation_slugs(views: Any) -> list[str]:
 # -- writing (through eventsourcing's tracking recorders) ------------------------
 
 
-def views_recorder(app: Any) -> Any:
-    """A tracking recorder on the application's database that also keeps the views."""
+def views_recorder(app: Any, *, create: bool = True) -> Any:
+    """A tracking recorder on the application's database that also keeps the views.
+
+    On PostgreSQL the views' tables are created only when missing (and
+    `create`): roles other than the owner may not run DDL, even `IF NOT EXISTS`.
+    """
     from eventsourcing.sqlite import SQLiteFactory
 
     if isinstance(app.factory, SQLiteFactory):
@@ -351,8 +355,7 @@ def views_recorder(app: Any) -> Any:
     from projections.views_postgres import PostgresViewsRecorder
 
     recorder = app.factory.tracking_recorder(PostgresViewsRecorder)
-    if not app.factory.env_create_table():
-        # The log's tables exist already; the views' may not yet.
+    if create and not app.factory.env_create_table() and not recorder.tables_exist():
         recorder.create_table()
     return recorder
 

@@ -29,6 +29,18 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
         for statement in create_statements("bigint", "text", self.schema):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
+    def tables_exist(self) -> bool:
+        """Whether the views' tables and the tracking table are all there."""
+        names = [FACTS, *DERIVED, self.tracking_table_name]
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT count(*) AS n FROM pg_catalog.pg_tables "
+                "WHERE schemaname = %s AND tablename = ANY(%s)",
+                (self.schema, names),
+            )
+            row = c.fetchone()
+        return row is not None and row["n"] == len(names)
+
     def _table(self, name: str) -> str:
         return f"{self.schema}.{name}"
 

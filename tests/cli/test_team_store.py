@@ -43,6 +43,12 @@ CREATE ROLE {alice} LOGIN PASSWORD 'alice-secret' IN ROLE {writers};
 CREATE ROLE {carol} LOGIN PASSWORD 'carol-secret' IN ROLE {readers};
 """
 
+# After the owner's first import has created the read models' tables:
+# writers keep the derived ones current, which deletes superseded rows.
+VIEWS_SQL = """
+GRANT DELETE ON summit_evidence, summit_pledges, summit_targets TO {writers};
+"""
+
 
 def run(store: str, *args: str, input: str | None = None, env: Any = None) -> Result:
     return CliRunner().invoke(
@@ -222,6 +228,7 @@ def team(pg: Any) -> dict[str, str]:
         "carol": pg.url(db, user=names["carol"]).replace("@", ":carol-secret@", 1),
     }
     assert run(stores["owner"], "import", str(SAMPLE)).exit_code == 0
+    pg.execute(db, VIEWS_SQL.format(**names))
     record = said("alice-was-here", "GBR", "2025-06-20", None, negotiation=NEG)
     written = run(stores["alice"], "record", "--json", json.dumps(record))
     assert written.exit_code == 0, written.stderr
@@ -247,6 +254,13 @@ def test_a_read_only_analyst_sees_what_the_owner_sees(
     assert theirs.exit_code == 0 and theirs.stderr == "", theirs.stderr
     assert theirs.stdout == run(team["owner"], *query).stdout
     assert "alice-was-here" in run(team["carol"], "export", NEG).stdout
+
+
+def test_the_writer_keeps_the_views_current_for_readers(team: dict[str, str]) -> None:
+    status = run(team["carol"], "views", "status", "--format", "json")
+    assert status.exit_code == 0, status.stderr
+    view = json.loads(status.stdout)
+    assert view["behind"] == 0 and view["views_position"] == view["log_head"]
 
 
 @pytest.mark.parametrize("command", ["record", "import"])

@@ -60,7 +60,10 @@ def test_incremental_views_equal_a_rebuild(
 
 def test_status_shows_how_far_behind_the_views_are(summit: Any) -> None:
     summit.load([opened(), tabled()])
-    assert summit.json("views", "status")["behind"] == 2
+    # SQLite views catch up when read; on a shared PostgreSQL store the
+    # writer catches them up for read-only readers.
+    behind = 0 if summit.store.startswith("postgresql") else 2
+    assert summit.json("views", "status")["behind"] == behind
     summit.json("stance", "t")
     assert summit.json("views", "status") == {
         "log_head": 2,
