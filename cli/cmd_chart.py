@@ -77,13 +77,20 @@ def _chart_end(v: dict[str, Any]) -> str:
     return (date.fromisoformat(max(dates)) + timedelta(days=7)).isoformat()
 
 
+def chart_options(f: Any) -> Any:
+    """What every chart takes: the negotiation, the proposal, the cuts, the file."""
+    f = click.pass_obj(f)
+    f = click.option(
+        "--out", required=True, callback=_out, help="FILE.png or FILE.svg"
+    )(f)
+    f = known_at_option(f)
+    f = as_of_option(f)
+    f = click.option("--proposal", "-p", metavar="SLUG")(f)
+    return click.argument("negotiation")(f)
+
+
 @chart.command("consensus")
-@click.argument("negotiation")
-@click.option("--proposal", "-p", metavar="SLUG")
-@as_of_option
-@known_at_option
-@click.option("--out", required=True, callback=_out, help="FILE.png or FILE.svg")
-@click.pass_obj
+@chart_options
 def chart_consensus(
     obj: Any,
     negotiation: str,
@@ -119,12 +126,7 @@ def chart_consensus(
 
 
 @chart.command("pledges")
-@click.argument("negotiation")
-@click.option("--proposal", "-p", metavar="SLUG")
-@as_of_option
-@known_at_option
-@click.option("--out", required=True, callback=_out, help="FILE.png or FILE.svg")
-@click.pass_obj
+@chart_options
 def chart_pledges(
     obj: Any,
     negotiation: str,

@@ -13,15 +13,7 @@ from cli.options import (
     known_at_option,
 )
 from cli.output import emit
-
-EVENT_TYPES = (
-    "negotiation.opened",
-    "proposal.tabled",
-    "proposal.revised",
-    "statement.made",
-    "pledge.made",
-    "signoff.recorded",
-)
+from domain.canonical import WORLD_TYPES as EVENT_TYPES
 
 
 def _ally(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

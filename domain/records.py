@@ -28,6 +28,7 @@ from pydantic import (
 from domain.canonical import (
     INSTITUTION_CODES,
     RECORD_EVENT_TYPES,
+    RECORD_TYPES,
     canonical_json,
     merge_changes,
 )
@@ -39,16 +40,6 @@ REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _PARTY_PATTERN = re.compile(r"[A-Z]{3}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-RECORD_TYPES = (
-    "negotiation.opened",
-    "proposal.tabled",
-    "proposal.revised",
-    "statement.made",
-    "pledge.made",
-    "signoff.recorded",
-    "record.retracted",
-    "record.corrected",
-)
 STANCES = ("supports", "conditional", "undecided", "opposes")
 METRICS = ("core_defence", "defence_related", "total")
 
