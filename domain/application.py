@@ -61,7 +61,7 @@ class Summit(Application[UUID]):
     def negotiation(self, slug: str) -> Negotiation | None:
         """The negotiation aggregate, or None when it has not been opened."""
         try:
-            agg = self.repository.get(negotiation_id(slug))
+            agg: Any = self.repository.get(negotiation_id(slug))
         except AggregateNotFoundError:
             return None
         assert isinstance(agg, Negotiation)

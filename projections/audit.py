@@ -67,13 +67,11 @@ class _Chain:
     ref_topics: dict[str, str] = field(default_factory=dict)
 
 
-_TOPICS = {
-    get_topic(cls): kind
-    for kind, cls in {
-        **Negotiation.EVENT_CLASSES,
-        "negotiation.opened": Negotiation.Opened,
-    }.items()
+_CLASSES: dict[str, type] = {
+    **Negotiation.EVENT_CLASSES,
+    "negotiation.opened": Negotiation.Opened,
 }
+_TOPICS = {get_topic(cls): kind for kind, cls in _CLASSES.items()}
 
 
 def verify_log(
@@ -132,7 +130,7 @@ def _check(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
         return Fault(name, row.id, version or row.originator_version, ref, reason)
 
     try:
-        event = app.mapper.to_domain_event(row)
+        event: Any = app.mapper.to_domain_event(row)
         record = event.record
         ref, kind, slug = record["ref"], record["type"], record["negotiation"]
         recorded_at = event.timestamp.isoformat()

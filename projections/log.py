@@ -71,7 +71,7 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
     from domain.negotiation import Negotiation
 
     try:
-        event = app.mapper.to_domain_event(notification)
+        event: Any = app.mapper.to_domain_event(notification)
         record = event.record
         assert isinstance(event, Negotiation.Recorded | Negotiation.Opened)
     except Exception as e:  # a row that no longer decodes is damage, not a bug

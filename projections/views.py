@@ -468,7 +468,7 @@ def _members(book: Any, parties: list[str]) -> frozenset[str]:
     members = getattr(book, "members", None)
     if members is None:
         members = book.members = frozenset(parties)
-    return members  # type: ignore[no-any-return]
+    return members
 
 
 def catch_up(

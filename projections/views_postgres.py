@@ -54,7 +54,7 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
             if rows:
                 marks = ",".join(["%s"] * len(rows[0]))
                 c.executemany(
-                    f"INSERT INTO {self._table(FACTS)} VALUES ({marks})",  # type: ignore[arg-type]
+                    f"INSERT INTO {self._table(FACTS)} VALUES ({marks})",
                     rows,
                 )
             run_operations(c, ops, self._table, lambda n: ",".join(["%s"] * n), "%s")
@@ -64,7 +64,7 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
         """A negotiation's committed fact rows, in recording order."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM {self._table(FACTS)} "  # type: ignore[arg-type]
+                f"SELECT {', '.join(_COLUMNS)} FROM {self._table(FACTS)} "
                 "WHERE negotiation=%s ORDER BY position",
                 (negotiation,),
             )
@@ -75,9 +75,9 @@ class PostgresViewsRecorder(PostgresTrackingRecorder):
         the indexes: a rebuild inserts in bulk and indexes once at the end."""
         with self.datastore.transaction(commit=True) as c:
             for name in index_names():
-                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")  # type: ignore[arg-type]
+                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")
             for table in (FACTS, *DERIVED):
-                c.execute(f"DELETE FROM {self._table(table)}")  # type: ignore[arg-type]
+                c.execute(f"DELETE FROM {self._table(table)}")
             c.execute(
                 SQL("DELETE FROM {0}.{1} WHERE application_name=%s").format(
                     Identifier(self.schema), Identifier(self.tracking_table_name)
