@@ -398,7 +398,9 @@ def replay(
         stance_table(stance)
         consensus_table(consensus)
     elif fmt == "json":
-        click.echo(json.dumps(view, indent=2, ensure_ascii=False))
+        from cli.output import to_json
+
+        click.echo(to_json(view))
     else:
         from cli.render import consensus_rows, stance_rows
 

@@ -51,7 +51,6 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
 
 
 def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) -> None:
-    import json
 
     from cli.cmd_import import parse_lines
     from cli.output import emit
@@ -72,7 +71,9 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     stance = stance_view(history, proposal, as_of=as_of)
     consensus = consensus_view(history, proposal, as_of=as_of)
     if fmt == "json":
-        click.echo(json.dumps({"stance": stance, "consensus": consensus}, indent=2))
+        from cli.output import to_json
+
+        click.echo(to_json({"stance": stance, "consensus": consensus}))
         return
     if fmt == "table":
         click.echo(

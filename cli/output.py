@@ -20,7 +20,7 @@ def emit(
 ) -> None:
     """Print `data` as JSON, CSV (header + rows) or a table for people."""
     if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(to_json(data))
     elif fmt == "csv":
         header, body = rows(data)
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -29,6 +29,12 @@ def emit(
             writer.writerow(["" if v is None else v for v in row])
     else:
         table(data)
+
+
+def to_json(data: Any) -> str:
+    """JSON for a terminal indented; for a pipe or file compact (and C-fast)."""
+    indent = 2 if sys.stdout.isatty() else None
+    return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 def console() -> Any:
