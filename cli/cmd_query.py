@@ -41,15 +41,10 @@ def _history(obj: Any, negotiation: str, known_at: Any) -> Any:
 
 
 def pick_proposal(history: Any, proposal: str | None) -> str:
-    """The named proposal, or the only one tabled."""
-    if proposal is not None:
-        return proposal
-    if len(history.proposals) == 1:
-        return str(next(iter(history.proposals)))
-    from domain.errors import UsageError
+    """The named proposal if tabled, or the only one tabled."""
+    from projections.inputs import choose_proposal
 
-    tabled = ", ".join(sorted(history.proposals)) or "none yet"
-    raise UsageError(f"name a proposal with --proposal (tabled: {tabled})")
+    return choose_proposal(history.negotiation, proposal, history.proposals)
 
 
 @click.command()

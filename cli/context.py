@@ -72,18 +72,14 @@ class Obj:
             except ReadOnlyStore:
                 views = None
             if views is not None:
-                from projections.views import inputs_from_tables, proposals_of
+                from projections.views import inputs_from_tables
 
                 try:
-                    chosen = proposal or _only(
-                        negotiation, proposals_of(views, negotiation)
-                    )
-                    return inputs_from_tables(views, negotiation, chosen, as_of)
+                    return inputs_from_tables(views, negotiation, proposal, as_of)
                 finally:
                     views.close()
         history = self.history(negotiation, known_at)
-        chosen = proposal or _only(negotiation, list(history.proposals))
-        return inputs_from_history(history, chosen, as_of)
+        return inputs_from_history(history, proposal, as_of)
 
     def negotiations(self) -> list[str]:
         """Slugs of the negotiations in the store."""
@@ -167,18 +163,6 @@ class Obj:
         for app in self._apps.values():
             _close(app)
         self._apps.clear()
-
-
-def _only(negotiation: str, proposals: list[str]) -> str:
-    """The one proposal of a negotiation, when the user named none."""
-    from domain.errors import UsageError
-
-    if len(proposals) == 1:
-        return proposals[0]
-    tabled = ", ".join(sorted(proposals)) or "none yet"
-    raise UsageError(
-        f"name a proposal with --proposal (tabled in '{negotiation}': {tabled})"
-    )
 
 
 class ReadOnlyStore(Exception):

@@ -61,17 +61,6 @@ class History:
         ]
         return sorted(facts, key=lambda f: f.order)
 
-    def require_proposal(self, proposal: str) -> None:
-        if proposal not in self.proposals:
-            raise NotFound(
-                f"proposal '{proposal}' is not tabled in '{self.negotiation}'"
-                + (
-                    f" (tabled: {', '.join(sorted(self.proposals))})"
-                    if self.proposals
-                    else ""
-                )
-            )
-
 
 def resolve(
     negotiation: str, entries: Iterable[LogEntry], known_at: datetime | None = None

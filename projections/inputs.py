@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from domain.errors import NotFound
+from domain.errors import NotFound, UsageError
 
 
 class Evidence(NamedTuple):
@@ -50,13 +50,24 @@ class Inputs(NamedTuple):
     pledges: list[Pledge]
 
 
-def require_proposal(negotiation: str, proposal: str, tabled: Iterable[str]) -> None:
+def choose_proposal(
+    negotiation: str, proposal: str | None, tabled: Iterable[str]
+) -> str:
+    """The named proposal if it is tabled, or the only one tabled when none is."""
     tabled = sorted(tabled)
+    if proposal is None:
+        if len(tabled) == 1:
+            return tabled[0]
+        raise UsageError(
+            f"name a proposal with --proposal (tabled in '{negotiation}': "
+            f"{', '.join(tabled) or 'none yet'})"
+        )
     if proposal not in tabled:
         raise NotFound(
             f"proposal '{proposal}' is not tabled in '{negotiation}'"
             + (f" (tabled: {', '.join(tabled)})" if tabled else "")
         )
+    return proposal
 
 
 def evidence_of(
@@ -113,9 +124,11 @@ def pledge_of(ref: str, record: dict[str, Any], position: int) -> Pledge:
     )
 
 
-def inputs_from_history(history: Any, proposal: str, as_of: str | None) -> Inputs:
+def inputs_from_history(
+    history: Any, proposal: str | None, as_of: str | None
+) -> Inputs:
     """Inputs by folding a History (facts known at its `known_at`)."""
-    require_proposal(history.negotiation, proposal, history.proposals)
+    proposal = choose_proposal(history.negotiation, proposal, history.proposals)
     facts = history.live(as_of)
     targets: list[dict[str, Any]] = []
     evidence: list[Evidence] = []

@@ -250,12 +250,12 @@ def _table(views: Any, name: str) -> str:
 
 
 def inputs_from_tables(
-    views: Any, negotiation: str, proposal: str, as_of: str | None
+    views: Any, negotiation: str, proposal: str | None, as_of: str | None
 ) -> Any:
     """Stance and consensus inputs read from the derived tables (no known_at)."""
     from domain.book import expand_parties
     from domain.errors import NotFound
-    from projections.inputs import Evidence, Inputs, Pledge, require_proposal
+    from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
 
     p = views.placeholder
     opening = views.rows(
@@ -270,7 +270,7 @@ def inputs_from_tables(
         f"WHERE negotiation={p} AND kind='proposal.tabled'",
         negotiation,
     )
-    require_proposal(negotiation, proposal, [r[0] for r in tabled])
+    proposal = choose_proposal(negotiation, proposal, [r[0] for r in tabled])
     cut = f" AND occurred_on <= {p}" if as_of is not None else ""
     extra = (as_of,) if as_of is not None else ()
     latest = views.rows(
@@ -310,23 +310,6 @@ def inputs_from_tables(
         evidence=evidence,
         pledges=pledges,
     )
-
-
-def proposals_of(views: Any, negotiation: str) -> list[str]:
-    """The proposals tabled (and not retracted) in a negotiation."""
-    from domain.errors import NotFound
-
-    p = views.placeholder
-    if not views.rows(
-        f"SELECT 1 FROM {views.facts} WHERE negotiation={p} AND version=1", negotiation
-    ):
-        raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    rows = views.rows(
-        f"SELECT DISTINCT proposal FROM {_table(views, TARGETS)} "
-        f"WHERE negotiation={p} AND kind='proposal.tabled'",
-        negotiation,
-    )
-    return sorted(r[0] for r in rows)
 
 
 def negotiation_slugs(views: Any) -> list[str]:
