@@ -114,6 +114,7 @@ class RecordBook:
         self.compact = compact  # keep records compressed (the aggregate's book)
         self.opening: dict[str, Any] | None = None
         self.parties: list[str] = []
+        self.members: frozenset[str] = frozenset()  # the parties, as a set
         self.entries: dict[str, Entry] = {}
         self.proposals: dict[str, str] = {}  # proposal slug -> ref of its tabling
         self._seq = 0
@@ -294,6 +295,7 @@ class RecordBook:
         if kind == "negotiation.opened":
             self.opening = record
             self.parties = expand_parties(record)
+            self.members = frozenset(self.parties)
         elif kind == "proposal.tabled":
             self.proposals[record["proposal"]] = ref
         elif kind == "record.retracted":

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.log import LogEntry
 
@@ -391,12 +391,12 @@ class Derived:
         if world.ref != entry.ref:
             ops.append(("delete", (entry.negotiation, world.ref)))
         if not world.retracted:
-            ops.extend(derived_rows(entry.negotiation, world, book.parties, book))
+            ops.extend(derived_rows(entry.negotiation, world, book))
         return ops
 
 
 def derived_rows(
-    negotiation: str, entry: Any, parties: list[str], book: Any = None
+    negotiation: str, entry: Any, book: Any
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """The derived-table rows of one unretracted world event, as it stands now."""
     from projections.inputs import evidence_of
@@ -439,19 +439,9 @@ def derived_rows(
             ),
         )
         for proposal, ev in evidence_of(
-            entry.ref, kind, r, entry.position, parties, _members(book, parties)
+            entry.ref, kind, r, entry.position, book.parties, book.members
         )
     ]
-
-
-def _members(book: Any, parties: list[str]) -> frozenset[str]:
-    """The parties as a set, computed once per record book."""
-    if book is None:
-        return frozenset(parties)
-    members = getattr(book, "members", None)
-    if members is None:
-        members = book.members = frozenset(parties)
-    return members
 
 
 def catch_up(
@@ -490,36 +480,98 @@ def catch_up(
             progress(notifications[-1].id, head)
 
 
-def run_operations(
-    cursor: Any,
-    ops: list[tuple[str, tuple[Any, ...]]],
-    table: Callable[[str], Any],
-    marks: Callable[[int], str],
-    placeholder: str,
-) -> None:
-    """Execute delete/insert operations in order, batching inserts per table.
+class ViewsWriter:
+    """The writes both views recorders share (mixed into eventsourcing's
+    SQLite and PostgreSQL tracking recorders, which differ here only in the
+    parameter placeholder and how tables are named)."""
 
-    Inserts into different tables commute; a delete flushes what is pending
-    first, so it always sees the rows inserted before it.
-    """
-    pending: dict[str, list[tuple[Any, ...]]] = {}
+    placeholder = "?"
+    datastore: Any
 
-    def flush() -> None:
-        for name, rows in pending.items():
-            cursor.executemany(
-                f"INSERT INTO {table(name)} VALUES ({marks(len(rows[0]))})", rows
-            )
-        pending.clear()
+    if TYPE_CHECKING:
 
-    for kind, params in ops:
-        if kind == "delete":
-            flush()
-            for name in DERIVED:
-                cursor.execute(
-                    f"DELETE FROM {table(name)} WHERE negotiation={placeholder} "
-                    f"AND ref={placeholder}",
-                    params,
+        def _insert_tracking(self, c: Any, tracking: Any) -> None: ...
+
+    def _table(self, name: str) -> str:
+        return name
+
+    def _tracking_table(self) -> str:
+        return "tracking"
+
+    def _marks(self, n: int) -> str:
+        return ",".join([self.placeholder] * n)
+
+    def write(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        ops: list[tuple[str, tuple[Any, ...]]],
+        tracking: Any,
+    ) -> None:
+        """Fact rows, derived-table operations and the tracking record, atomically."""
+        with self.datastore.transaction(commit=True) as c:
+            if rows:
+                c.executemany(
+                    f"INSERT INTO {self._table(FACTS)} "
+                    f"VALUES ({self._marks(len(rows[0]))})",
+                    rows,
                 )
-        else:
-            pending.setdefault(kind, []).append(params)
-    flush()
+            self._run(c, ops)
+            self._insert_tracking(c, tracking)
+
+    def _run(self, cursor: Any, ops: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Execute delete/insert operations in order, batching inserts per table.
+
+        Inserts into different tables commute; a delete flushes what is pending
+        first, so it always sees the rows inserted before it.
+        """
+        pending: dict[str, list[tuple[Any, ...]]] = {}
+        p = self.placeholder
+
+        def flush() -> None:
+            for name, rows in pending.items():
+                cursor.executemany(
+                    f"INSERT INTO {self._table(name)} "
+                    f"VALUES ({self._marks(len(rows[0]))})",
+                    rows,
+                )
+            pending.clear()
+
+        for kind, params in ops:
+            if kind == "delete":
+                flush()
+                for name in DERIVED:
+                    cursor.execute(
+                        f"DELETE FROM {self._table(name)} "
+                        f"WHERE negotiation={p} AND ref={p}",
+                        params,
+                    )
+            else:
+                pending.setdefault(kind, []).append(params)
+        flush()
+
+    def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
+        """A negotiation's committed fact rows, in recording order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM {self._table(FACTS)} "
+                f"WHERE negotiation={self.placeholder} ORDER BY position",
+                (negotiation,),
+            )
+            return [
+                tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                for r in c.fetchall()
+            ]
+
+    def drop(self) -> None:
+        """Forget every view row, the tracked position and (until `create_table`)
+        the indexes: a rebuild inserts in bulk and indexes once at the end."""
+        with self.datastore.transaction(commit=True) as c:
+            for name in index_names():
+                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")
+            for table in (FACTS, *DERIVED):
+                c.execute(f"DELETE FROM {self._table(table)}")
+            c.execute(
+                f"DELETE FROM {self._tracking_table()} "
+                f"WHERE application_name={self.placeholder}",
+                (TRACKING_NAME,),
+            )
