@@ -392,13 +392,7 @@ def _locate(obj: Any, negotiation: str | None, ref: str) -> str:
     """The negotiation holding `ref` (the named one, or the only one that has it)."""
     from domain.errors import NotFound, UsageError
 
-    app = obj.app(write=True)
-    slugs = [negotiation] if negotiation else obj.negotiations()
-    holders = []
-    for slug in slugs:
-        agg = app.negotiation(slug)
-        if agg is not None and ref in agg.book.entries:
-            holders.append(slug)
+    holders = obj.holding(ref, negotiation)
     if not holders:
         where = f"'{negotiation}'" if negotiation else "any negotiation"
         raise NotFound(f"no record '{ref}' in {where}")

@@ -81,6 +81,25 @@ class Obj:
         history = self.history(negotiation, known_at)
         return inputs_from_history(history, proposal, as_of)
 
+    def holding(self, ref: str, negotiation: str | None = None) -> list[str]:
+        """The negotiations that hold `ref` (among `negotiation`, when named)."""
+        from projections.views import negotiations_holding
+
+        try:
+            views = self.views()
+        except ReadOnlyStore:
+            slugs = [negotiation] if negotiation else self.negotiations()
+            app = self.app()
+            return [
+                s
+                for s in slugs
+                if (agg := app.negotiation(s)) is not None and ref in agg.book.entries
+            ]
+        try:
+            return negotiations_holding(views, ref, negotiation)
+        finally:
+            views.close()
+
     def negotiations(self) -> list[str]:
         """Slugs of the negotiations in the store."""
         from projections.views import negotiation_slugs
@@ -110,13 +129,15 @@ class Obj:
                 recorder = views_recorder(app, create=False)
                 if recorder.tables_exist():
                     views = DatastoreViews(app, recorder)
-                    if views.status().behind > 0:
+                    status = views.status()
+                    if status.behind > 0:
                         views = None
             if views is None:
                 try:
                     views = DatastoreViews(app, self.catch_up())
                 except Exception as e:  # a read-only role cannot write the views
                     raise ReadOnlyStore from e
+                status = views.status()
         else:
             from cli.store import check_sqlite
 
@@ -129,7 +150,7 @@ class Obj:
                     raise ReadOnlyStore
                 self.catch_up()
                 views = SQLiteViews(self.store)
-        status = views.status()
+                status = views.status()
         if status.tracked > status.head:
             views.close()
             raise CheckFailed(

@@ -312,6 +312,19 @@ def inputs_from_tables(
     )
 
 
+def negotiations_holding(
+    views: Any, ref: str, negotiation: str | None = None
+) -> list[str]:
+    """Slugs of the negotiations with an event of this ref."""
+    p = views.placeholder
+    sql = f"SELECT DISTINCT negotiation FROM {views.facts} WHERE ref={p}"
+    params: list[Any] = [ref]
+    if negotiation is not None:
+        sql += f" AND negotiation={p}"
+        params.append(negotiation)
+    return sorted(r[0] for r in views.rows(sql, *params))
+
+
 def negotiation_slugs(views: Any) -> list[str]:
     """Slugs of every negotiation in the views, in opening order."""
     rows = views.rows(
