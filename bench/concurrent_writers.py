@@ -33,8 +33,10 @@ from typing import Any
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0])
 
+from domain.vocabulary import STANCES as STANCE_WORDS
+
 PARTIES = ["DEU", "FRA", "GBR", "ITA", "ESP", "POL", "NLD", "CAN"]
-STANCES = ["supports", "conditional", "undecided", "opposes"]
+STANCES = list(STANCE_WORDS)
 NEG = "bench"
 
 
@@ -80,7 +82,7 @@ def statement(writer: int, k: int) -> dict[str, Any]:
 
 def lines(records: list[dict[str, Any]]) -> list[Any]:
     from domain.application import Line
-    from domain.records import record_problems
+    from domain.interchange import record_problems
 
     out = []
     for n, raw in enumerate(records, start=1):

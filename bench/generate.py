@@ -19,14 +19,15 @@ from typing import Any
 
 sys.path.insert(0, __file__.rsplit("/bench/", 1)[0])
 
+from domain import vocabulary
 from domain.registry import nato_members_on
 
 PER_NEGOTIATION = 2000
 PARTIES = nato_members_on(date(2025, 6, 24))
-STANCES = ["supports", "conditional", "undecided", "opposes"]
-METRICS = ["core_defence", "defence_related", "total"]
+STANCES = list(vocabulary.STANCES)
+METRICS = list(vocabulary.METRICS)
 OUTLETS = ["Reuters", "AFP", "Politico Europe", "Financial Times", "NATO"]
-RELIABILITY = ["official", "on-record", "reported", "unconfirmed"]
+RELIABILITY = list(vocabulary.RELIABILITIES)
 
 
 def _day(rng: random.Random) -> str:
@@ -106,7 +107,7 @@ def negotiation(rng: random.Random, n: int, size: int) -> Iterator[dict[str, Any
                 "metric": rng.choice(METRICS),
                 "pct_gdp": round(rng.uniform(1.0, 5.5), 2),
                 "by_year": rng.choice([2027, 2030, 2032, 2035]),
-                "firmness": rng.choice(["commitment", "ambition"]),
+                "firmness": rng.choice(vocabulary.FIRMNESS),
                 "source": _source(rng),
             }
         elif roll < 0.86:

@@ -14,17 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from domain.vocabulary import STANCE_ORDER
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-STANCES: tuple[str, ...] = (
-    "supports",
-    "conditional",
-    "undecided",
-    "opposes",
-    "unknown",
-)
+STANCES: tuple[str, ...] = STANCE_ORDER
 
 # Okabe–Ito (colour-blind safe) for the four stances, neutral grey for "unknown".
 STANCE_COLOURS: dict[str, str] = {

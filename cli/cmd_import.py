@@ -17,7 +17,7 @@ def parse_lines(stream: IO[str], source: str) -> Iterator[Any]:
     """Yield Line objects; collect every problem and raise them all at the end."""
     from domain.application import Line
     from domain.errors import InvalidInput, Problem
-    from domain.records import record_problems
+    from domain.interchange import record_problems
 
     problems: list[Problem] = []
     for number, text in enumerate(_decoded(stream, source), start=1):

@@ -13,7 +13,7 @@ from cli.options import (
     known_at_option,
 )
 from cli.output import emit
-from domain.canonical import WORLD_TYPES as EVENT_TYPES
+from domain.vocabulary import WORLD_TYPES as EVENT_TYPES
 
 
 def _ally(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

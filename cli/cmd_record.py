@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from domain.vocabulary import FIRMNESS, METRICS, RELIABILITIES, STANCES
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Interchange field -> the flag that sets it, for error messages.
@@ -45,7 +47,7 @@ def store_one(obj: Any, record: dict[str, Any], *, from_flags: bool = True) -> N
     """Validate one record against the interchange format and the log; print its ref."""
     from domain.application import Line
     from domain.errors import InvalidInput
-    from domain.records import record_problems
+    from domain.interchange import record_problems
 
     parsed, problems = record_problems(record)
     try:
@@ -87,7 +89,7 @@ def common(f: F) -> F:
         click.option("--published-on", metavar="DATE", help="Source: publication."),
         click.option(
             "--reliability",
-            type=click.Choice(["official", "on-record", "reported", "unconfirmed"]),
+            type=click.Choice(RELIABILITIES),
             help="Source reliability (default: reported).",
         ),
     ]
@@ -281,7 +283,7 @@ def revise(obj: Any, proposal: str, **kw: Any) -> None:
 @click.option("--proposal", metavar="SLUG", help="Position: on which proposal.")
 @click.option(
     "--stance",
-    type=click.Choice(["supports", "conditional", "undecided", "opposes"]),
+    type=click.Choice(STANCES),
     help="Position: the stance taken (needs --proposal).",
 )
 @click.option("--conditions", help="Position: conditions attached.")
@@ -319,13 +321,13 @@ def statement(
 @click.option(
     "--metric",
     required=True,
-    type=click.Choice(["core_defence", "defence_related", "total"]),
+    type=click.Choice(METRICS),
 )
 @click.option("--pct", "pct_gdp", required=True, type=float, help="Share of GDP, %.")
 @click.option("--by-year", required=True, type=int)
 @click.option(
     "--firmness",
-    type=click.Choice(["commitment", "ambition"]),
+    type=click.Choice(FIRMNESS),
     default="commitment",
     show_default=True,
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cli.output import console
+from domain.vocabulary import STANCE_ORDER
 
 STANCE_STYLE = {
     "supports": "bold green",
@@ -14,7 +15,7 @@ STANCE_STYLE = {
     "opposes": "bold red",
     "unknown": "dim",
 }
-COUNT_KEYS = ("supports", "conditional", "undecided", "opposes", "unknown")
+COUNT_KEYS = STANCE_ORDER
 
 
 def _pct(x: Any) -> str:

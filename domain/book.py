@@ -14,20 +14,10 @@ import zlib
 from datetime import date
 from typing import Any
 
-from domain.canonical import INSTITUTION_CODES, canonical_json, merge_changes
+from domain.canonical import canonical_json, merge_changes
 from domain.errors import Problem
 from domain.registry import nato_members_on
-
-_REF_PREFIX = {
-    "negotiation.opened": "opened",
-    "proposal.tabled": "proposal",
-    "proposal.revised": "revision",
-    "statement.made": "statement",
-    "pledge.made": "pledge",
-    "signoff.recorded": "signoff",
-    "record.retracted": "retraction",
-    "record.corrected": "correction",
-}
+from domain.vocabulary import INSTITUTION_CODES, RECORD_EVENT_TYPES, REF_PREFIXES
 
 
 def derive_ref(record: dict[str, Any]) -> str:
@@ -36,7 +26,7 @@ def derive_ref(record: dict[str, Any]) -> str:
 
     body = {k: v for k, v in record.items() if k != "ref"}
     digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
-    return f"{_REF_PREFIX[record['type']]}-{digest[:12]}"
+    return f"{REF_PREFIXES[record['type']]}-{digest[:12]}"
 
 
 def expand_parties(opened: dict[str, Any]) -> list[str]:
@@ -262,7 +252,7 @@ class RecordBook:
         entry, problems = self._target(record)
         if entry is None:
             return problems
-        if entry.type in ("record.retracted", "record.corrected"):
+        if entry.type in RECORD_EVENT_TYPES:
             return [
                 Problem(
                     "target",
@@ -270,7 +260,7 @@ class RecordBook:
                     "(retract it instead)",
                 )
             ]
-        from domain.records import apply_changes
+        from domain.interchange import apply_changes
 
         merged, problems = apply_changes(entry.record, record["changes"])
         if problems or merged is None:
@@ -288,7 +278,7 @@ class RecordBook:
         kind = record["type"]
         self._seq += 1
         # Record events stay unpacked: they are small and read on every chain.
-        compact = self.compact and kind not in ("record.retracted", "record.corrected")
+        compact = self.compact and kind not in RECORD_EVENT_TYPES
         self.entries[ref] = Entry(
             ref, kind, self._seq, record, position=position, compact=compact
         )
@@ -343,7 +333,7 @@ class RecordBook:
     def world_entry(self, ref: str) -> Entry:
         """The world event a record event finally bears on (itself if a world event)."""
         entry = self.entries[ref]
-        while entry.type in ("record.retracted", "record.corrected"):
+        while entry.type in RECORD_EVENT_TYPES:
             entry = self.entries[entry.record["target"]]
         return entry
 
@@ -357,9 +347,9 @@ class RecordBook:
         if record["type"] != "record.corrected":
             return record
         entry = self.entries.get(record["target"])
-        if entry is None or entry.type in ("record.retracted", "record.corrected"):
+        if entry is None or entry.type in RECORD_EVENT_TYPES:
             return record
-        from domain.records import apply_changes
+        from domain.interchange import apply_changes
 
         merged, problems = apply_changes(entry.record, record["changes"])
         if problems or merged is None:

@@ -5,18 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-INSTITUTION_CODES = ("NATO", "EU")
-WORLD_TYPES = (
-    "negotiation.opened",
-    "proposal.tabled",
-    "proposal.revised",
-    "statement.made",
-    "pledge.made",
-    "signoff.recorded",
-)
-RECORD_EVENT_TYPES = ("record.retracted", "record.corrected")
-RECORD_TYPES = (*WORLD_TYPES, *RECORD_EVENT_TYPES)
-
 
 def canonical_json(value: Any) -> str:
     """Sorted-key compact JSON: the one textual form hashed and compared."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from domain.canonical import canonical_json
 from domain.errors import UsageError
-from domain.records import canonical_json
 
 FORMAT = "summit-checkpoint/1"
 

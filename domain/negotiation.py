@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from domain.book import RecordBook, derive_ref
 from domain.chain import GENESIS, chain_digest
 from domain.errors import InvalidRecord, Problem
+from domain.vocabulary import EVENT_TYPES, OPENED
 
 
 def negotiation_id(slug: str) -> UUID:
@@ -42,27 +43,6 @@ class Negotiation(Aggregate):
         record: dict[str, Any]
         recorded_by: str
         digest: str
-
-    class ProposalTabled(Recorded):
-        pass
-
-    class ProposalRevised(Recorded):
-        pass
-
-    class StatementMade(Recorded):
-        pass
-
-    class PledgeMade(Recorded):
-        pass
-
-    class SignoffRecorded(Recorded):
-        pass
-
-    class RecordRetracted(Recorded):
-        pass
-
-    class RecordCorrected(Recorded):
-        pass
 
     EVENT_CLASSES: ClassVar[dict[str, type[Recorded]]] = {}
 
@@ -125,16 +105,20 @@ class Negotiation(Aggregate):
         return str(record["ref"])
 
 
+def _event_class(name: str) -> type[Negotiation.Recorded]:
+    """A recorded fact's class, stored as `domain.negotiation:Negotiation.<name>`."""
+    cls = type(
+        name,
+        (Negotiation.Recorded,),
+        {"__module__": __name__, "__qualname__": f"Negotiation.{name}"},
+    )
+    setattr(Negotiation, name, cls)
+    return cls
+
+
+# One event class per recorded type of the vocabulary (the opening is `Opened`).
 Negotiation.EVENT_CLASSES.update(
-    {
-        "proposal.tabled": Negotiation.ProposalTabled,
-        "proposal.revised": Negotiation.ProposalRevised,
-        "statement.made": Negotiation.StatementMade,
-        "pledge.made": Negotiation.PledgeMade,
-        "signoff.recorded": Negotiation.SignoffRecorded,
-        "record.retracted": Negotiation.RecordRetracted,
-        "record.corrected": Negotiation.RecordCorrected,
-    }
+    {t.name: _event_class(t.event_class) for t in EVENT_TYPES if t.name != OPENED}
 )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from domain.vocabulary import STANCE_ORDER, UNKNOWN
 from projections.inputs import Inputs, inputs_from_history
-from projections.stance import STANCE_ORDER
 
 
 def _counts(stances: dict[str, str]) -> dict[str, int]:
@@ -20,7 +20,7 @@ def consensus_from(
     inputs: Inputs, *, as_of: str | None = None, known_at: str | None = None
 ) -> dict[str, Any]:
     """The `summit consensus` JSON document (SPEC §4) from its inputs."""
-    stances = dict.fromkeys(inputs.parties, "unknown")
+    stances = dict.fromkeys(inputs.parties, UNKNOWN)
     counts = _counts(stances)
     path: list[dict[str, Any]] = []
     reached_on: str | None = None

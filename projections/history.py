@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.book import RecordBook
-from domain.canonical import RECORD_EVENT_TYPES
 from domain.errors import NotFound
+from domain.vocabulary import RECORD_EVENT_TYPES
 from projections.log import LogEntry
 
 

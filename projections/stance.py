@@ -6,9 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from domain.registry import name_of
+from domain.vocabulary import UNKNOWN
 from projections.inputs import Inputs, Pledge, inputs_from_history
-
-STANCE_ORDER = ("supports", "conditional", "undecided", "opposes", "unknown")
 
 
 def _dec(x: float) -> Decimal:
@@ -67,7 +66,7 @@ def gaps_of(pledges: list[dict[str, Any]], targets: list[Any]) -> list[dict[str,
 def stance_rows(inputs: Inputs) -> dict[str, dict[str, Any]]:
     """Rule 4 for every party: stance, since, evidence, conditions."""
     rows: dict[str, dict[str, Any]] = {
-        p: {"stance": "unknown", "since": None, "evidence": None, "conditions": None}
+        p: {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
         for p in inputs.parties
     }
     for ev in inputs.evidence:

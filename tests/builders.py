@@ -130,8 +130,8 @@ T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 def log(*records: dict[str, Any], start: datetime = T0) -> list[Any]:
     """LogEntry objects as the store would yield them, one minute apart."""
+    from domain.interchange import parse_record
     from domain.negotiation import with_ref
-    from domain.records import parse_record
     from projections.log import LogEntry
 
     entries = []

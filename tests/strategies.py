@@ -155,7 +155,7 @@ def negotiation_log(
 
 def _book(events: list[dict[str, Any]]) -> Any:
     from domain.book import RecordBook
-    from domain.records import parse_record
+    from domain.interchange import parse_record
 
     book = RecordBook()
     for e in events:

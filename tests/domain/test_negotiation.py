@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from domain.errors import InvalidRecord
+from domain.interchange import parse_record
 from domain.negotiation import Negotiation
-from domain.records import parse_record
 from tests.builders import corrected, opened, pledged, retracted, said, signed, tabled
 
 

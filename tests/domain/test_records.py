@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from domain.records import record_problems
+from domain.interchange import record_problems
 from tests.builders import opened, pledged, retracted, said, signed, tabled
 
 

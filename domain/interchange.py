@@ -25,23 +25,22 @@ from pydantic import (
     model_validator,
 )
 
-from domain.canonical import (
+from domain.canonical import merge_changes
+from domain.errors import InvalidRecord, Problem
+from domain.vocabulary import (
     INSTITUTION_CODES,
     RECORD_EVENT_TYPES,
     RECORD_TYPES,
-    canonical_json,
-    merge_changes,
+    Firmness,
+    Metric,
+    Reliability,
+    Rule,
+    Stance,
 )
-from domain.errors import InvalidRecord, Problem
-
-__all__ = ["INSTITUTION_CODES", "RECORD_EVENT_TYPES", "canonical_json"]
 
 REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _PARTY_PATTERN = re.compile(r"[A-Z]{3}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-STANCES = ("supports", "conditional", "undecided", "opposes")
-METRICS = ("core_defence", "defence_related", "total")
 
 
 def _text(value: str) -> str:
@@ -137,7 +136,6 @@ Party = Annotated[str, AfterValidator(_party)]
 Actor = Annotated[str, AfterValidator(_actor)]
 Pct = Annotated[float, BeforeValidator(_number), AfterValidator(_pct)]
 Year = Annotated[StrictInt, AfterValidator(_year)]
-Metric = Literal["core_defence", "defence_related", "total"]
 PartiesOrNato = Annotated[Any, _party_list("nato")]
 SignatoriesOrAll = Annotated[Any, _party_list("all")]
 
@@ -152,9 +150,7 @@ class Source(_Model):
     outlet: Text | None = None
     url: Text | None = None
     published_on: IsoDate | None = None
-    reliability: Literal["official", "on-record", "reported", "unconfirmed"] = (
-        "reported"
-    )
+    reliability: Reliability = "reported"
 
     @model_validator(mode="after")
     def _outlet_or_url(self) -> Source:
@@ -171,7 +167,7 @@ class Target(_Model):
 
 class Position(_Model):
     proposal: Slug
-    stance: Literal["supports", "conditional", "undecided", "opposes"]
+    stance: Stance
     conditions: Text | None = None
 
 
@@ -192,7 +188,7 @@ class NegotiationOpened(_WorldRecord):
     summit_on: IsoDate
     venue: Text
     parties: PartiesOrNato
-    rule: Literal["consensus"] = "consensus"
+    rule: Rule = "consensus"
 
 
 class ProposalTabled(_WorldRecord):
@@ -229,7 +225,7 @@ class PledgeMade(_WorldRecord):
     metric: Metric
     pct_gdp: Pct
     by_year: Year
-    firmness: Literal["commitment", "ambition"] = "commitment"
+    firmness: Firmness = "commitment"
 
 
 class SignoffRecorded(_WorldRecord):
