@@ -166,7 +166,7 @@ def sqlite_stores() -> Iterator[Any]:
 def postgres_stores(admin_url: str) -> Iterator[Any]:
     import psycopg
 
-    from cli.pgstore import parse_url, password_for
+    from cli.store.postgres import parse_url, password_for
 
     t = parse_url(admin_url)
     admin = psycopg.connect(

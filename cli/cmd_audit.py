@@ -112,11 +112,10 @@ def verify(
 
 def _check_views_not_ahead(obj: Any) -> None:
     """Events deleted from the end of the log leave the views ahead of it."""
-    from cli.cmd_views import _current
     from domain.errors import CheckFailed
 
     try:
-        status = _current(obj)
+        status = obj.reader.status()
     except Exception:  # e.g. a read-only role on a store whose views never ran
         return
     if status.tracked > status.head:
@@ -371,7 +370,7 @@ def replay(
     from domain.errors import UsageError
     from projections.consensus import consensus_view
     from projections.log import head_position
-    from projections.queries import load_history
+    from projections.reader import load_history
     from projections.stance import stance_view
 
     if (until is None) == (known_at is None):

@@ -18,7 +18,7 @@ def views(obj: Any, negotiation: str, proposal: str | None, **cut: Any) -> Any:
     from projections.stance import stance_view
     from projections.timeline import timeline_view
 
-    history = obj.history(negotiation, cut["known_at"])
+    history = obj.reader.history(negotiation, cut["known_at"])
     chosen = pick_proposal(history, proposal)
     known = instant_text(cut["known_at"])
     as_of = cut["as_of"]

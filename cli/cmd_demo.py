@@ -38,12 +38,10 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
         parse_date(as_of)
     obj = ctx.obj
     if obj.store_named:
-        from cli.pgstore import mask_url
-
-        _run(obj, as_of, fmt, report, mask_url(obj.store))
+        _run(obj, as_of, fmt, report, obj.store.display())
         return
     with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
-        obj.store = str(Path(tmp) / "demo.db")
+        obj.use(str(Path(tmp) / "demo.db"))
         try:
             _run(obj, as_of, fmt, report, "a temporary store")
         finally:
@@ -57,7 +55,7 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     from cli.render import consensus_rows, consensus_table, stance_rows, stance_table
     from cli.sample import sample_path
     from projections.consensus import consensus_view
-    from projections.queries import load_history
+    from projections.reader import load_history
     from projections.stance import stance_view
 
     path = sample_path()

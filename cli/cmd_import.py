@@ -114,7 +114,7 @@ def import_cmd(obj: Any, file: str, dry_run: bool) -> None:
         finally:
             progress.close()
     if not dry_run and report.stored:
-        obj.after_write()
+        obj.reader.after_write()
     verb = "would store" if dry_run else "stored"
     click.echo(
         f"{verb} {len(report.stored)} event(s), skipped {len(report.skipped)} "
@@ -177,7 +177,7 @@ def export_cmd(
     from projections.log import read_log
 
     app = obj.app()
-    if negotiation is not None and negotiation not in obj.negotiations():
+    if negotiation is not None and negotiation not in obj.reader.negotiations():
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
     out = sys.stdout
     for entry in read_log(app, negotiation=negotiation):

@@ -37,7 +37,7 @@ proposal_option = click.option(
 
 
 def _history(obj: Any, negotiation: str, known_at: Any) -> Any:
-    return obj.history(negotiation, known_at)
+    return obj.reader.history(negotiation, known_at)
 
 
 def pick_proposal(history: Any, proposal: str | None) -> str:
@@ -118,7 +118,7 @@ def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
     from cli.render import stance_rows, stance_table
     from projections.stance import stance_from
 
-    inputs = obj.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
+    inputs = obj.reader.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
     view = stance_from(
         inputs,
         as_of=kw["as_of"],
@@ -146,7 +146,7 @@ def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> No
     from cli.render import consensus_rows, consensus_table
     from projections.consensus import consensus_from
 
-    inputs = obj.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
+    inputs = obj.reader.inputs(negotiation, proposal, kw["as_of"], kw["known_at"])
     view = consensus_from(
         inputs, as_of=kw["as_of"], known_at=instant_text(kw["known_at"])
     )

@@ -61,7 +61,7 @@ def store_one(obj: Any, record: dict[str, Any], *, from_flags: bool = True) -> N
         first = e.problems[0]
         raise click.UsageError(f"{_flag(first.field)}: {first.reason}") from None
     if report.stored:
-        obj.after_write()
+        obj.reader.after_write()
         click.echo(report.stored[0])
     else:
         click.echo(report.skipped[0])
@@ -175,7 +175,7 @@ def record(ctx: click.Context, json_text: str | None) -> None:
 
         lines = list(parse_lines(sys.stdin, "-"))
         report = obj.app(write=True).record_lines(lines, obj.by)
-        obj.after_write()
+        obj.reader.after_write()
         for ref in report.stored + report.skipped:
             click.echo(ref)
         return
@@ -394,7 +394,7 @@ def _locate(obj: Any, negotiation: str | None, ref: str) -> str:
     """The negotiation holding `ref` (the named one, or the only one that has it)."""
     from domain.errors import NotFound, UsageError
 
-    holders = obj.holding(ref, negotiation)
+    holders = obj.reader.holding(ref, negotiation)
     if not holders:
         where = f"'{negotiation}'" if negotiation else "any negotiation"
         raise NotFound(f"no record '{ref}' in {where}")

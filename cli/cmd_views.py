@@ -47,31 +47,6 @@ def _rows(view: dict[str, Any]) -> tuple[list[str], Any]:
     return header, [[view[k] for k in header]]
 
 
-def _current(obj: Any) -> Any:
-    """Status without catching up (so `status` shows how far behind they are)."""
-    from cli.context import is_postgres
-
-    if is_postgres(obj.store):
-        from projections.views import DatastoreViews, views_recorder
-
-        app = obj.app()
-        recorder = views_recorder(app, create=False)
-        if not recorder.tables_exist():  # create them (if this role may)
-            app = obj.app(write=True)
-            recorder = views_recorder(app)
-        reader = DatastoreViews(app, recorder)
-    else:
-        from cli.store import check_sqlite
-        from projections.views import SQLiteViews
-
-        check_sqlite(obj.store, write=False)
-        reader = SQLiteViews(obj.store)
-    try:
-        return reader.status(count=True)
-    finally:
-        reader.close()
-
-
 @views.command("status")
 @format_option
 @click.pass_obj
@@ -82,7 +57,7 @@ def status(obj: Any, fmt: str) -> None:
     Example:
       summit views status --format json
     """
-    emit(_status_view(_current(obj)), fmt, table=_table, rows=_rows)
+    emit(_status_view(obj.reader.status()), fmt, table=_table, rows=_rows)
 
 
 @views.command("rebuild")
@@ -97,11 +72,6 @@ def rebuild(obj: Any, fmt: str) -> None:
     """
     import sys
 
-    from projections.views import views_recorder
-
-    app = obj.app(write=True)
-    recorder = views_recorder(app)
-    recorder.drop()
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import Progress
@@ -112,8 +82,7 @@ def rebuild(obj: Any, fmt: str) -> None:
             def progress(done: int, head: int) -> None:
                 bar.update(task, completed=done, total=head)
 
-            obj.catch_up(progress)
+            status = obj.reader.rebuild(progress)
     else:
-        obj.catch_up()
-    recorder.create_table()  # the indexes, once, after the bulk insert
-    emit(_status_view(_current(obj)), fmt, table=_table, rows=_rows)
+        status = obj.reader.rebuild()
+    emit(_status_view(status), fmt, table=_table, rows=_rows)

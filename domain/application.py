@@ -1,7 +1,7 @@
 """The summit application: validates records against the log and saves them.
 
 It is storage-agnostic (eventsourcing picks SQLite or PostgreSQL from its
-environment); the CLI builds it with the store the user named.
+environment); `cli/store/` builds it with the store the user named.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.sqlite import SQLiteDatastore
 
 from domain.errors import InvalidInput, Problem, SummitError
 from domain.negotiation import Negotiation, negotiation_id, with_ref
@@ -143,15 +142,14 @@ class Summit(Application[UUID]):
                     return
                 yield [StoredEvent(*row) for row in rows]
 
-        recorder: Any = self.recorder
-        datastore = getattr(recorder, "datastore", None)
-        if isinstance(datastore, SQLiteDatastore):
-            # One SQLite transaction, written chunk by chunk.
-            with datastore.transaction(commit=True) as cursor:
-                for chunk in chunks():
-                    recorder._insert_events(cursor, chunk)
-        else:
-            recorder.insert_events([e for chunk in chunks() for e in chunk])
+        self.insert_stored(chunks())
+
+    def insert_stored(self, chunks: Iterable[list[StoredEvent]]) -> None:
+        """Insert stored events in one transaction (all or nothing).
+
+        The store layer may override this with a backend's bulk writer.
+        """
+        self.recorder.insert_events([e for chunk in chunks for e in chunk])
 
     def _apply(
         self, lines: Iterable[Line], recorded_by: str, source: str, spool: IO[bytes]

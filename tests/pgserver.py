@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from cli.pgstore import mask_url, parse_url, password_for
+from cli.store.postgres import mask_url, parse_url, password_for
 
 ADMIN_URL = os.environ.get(
     "SUMMIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"

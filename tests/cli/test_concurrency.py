@@ -212,7 +212,7 @@ def write_lock(store: str) -> Iterator[None]:
         return
     import psycopg
 
-    from cli.pgstore import events_table, parse_url, password_for
+    from cli.store.postgres import events_table, parse_url, password_for
 
     t = parse_url(store)
     with psycopg.connect(

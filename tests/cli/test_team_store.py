@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
-from cli.pgstore import mask_url, parse_url, password_for, postgres_env
+from cli.store.postgres import env as postgres_env
+from cli.store.postgres import mask_url, parse_url, password_for
 from domain.errors import StoreUnavailable, UsageError
 from tests.builders import said
 
@@ -154,7 +155,7 @@ def test_an_unreachable_server_exits_3_naming_host_port_and_database() -> None:
 
 
 def test_a_failure_after_the_check_is_still_one_clear_line() -> None:
-    from cli.pgstore import describe_failure
+    from cli.store.postgres import describe_failure
 
     port = free_port()
     url = f"postgresql://ann:s3cret@127.0.0.1:{port}/teamdb"

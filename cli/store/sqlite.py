@@ -1,47 +1,24 @@
-"""Open the store a user named: a SQLite file or a PostgreSQL URL."""
+"""SQLite stores: a file path turned into eventsourcing's settings, and bulk writes."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import Any
 
 from domain.errors import StoreUnavailable
 
-if TYPE_CHECKING:
-    from domain.application import Summit
-
 SQLITE_BUSY_TIMEOUT_S = 30
 
-
-def open_store(store: str, *, write: bool) -> Summit:
-    """The summit application on `store`; StoreUnavailable when it cannot be used."""
-    if store.startswith(("postgresql://", "postgres://")):
-        from cli.pgstore import postgres_env
-
-        env = postgres_env(store, write=write)
-    else:
-        env = _sqlite_env(store, write=write)
-    from domain.application import Summit
-
-    try:
-        return Summit(env=env)
-    except StoreUnavailable:
-        raise
-    except Exception as e:
-        raise StoreUnavailable(_describe(store, e)) from None
+SHARED = False  # one user's file: each reader catches the views up itself
 
 
-def _describe(store: str, e: Exception) -> str:
-    if store.startswith(("postgresql://", "postgres://")):
-        from cli.pgstore import describe_failure
-
-        return describe_failure(store, e)
-    return f"cannot open store {store}: {e}"
-
-
-def _sqlite_env(store: str, *, write: bool) -> dict[str, str]:
+def env(store: str, *, write: bool) -> dict[str, str]:
+    """eventsourcing's settings for the SQLite file `store`, after checking it."""
     check_sqlite(store, write=write)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -77,3 +54,42 @@ def check_sqlite(store: str, *, write: bool) -> None:
             c.close()
         except sqlite3.Error as e:
             raise StoreUnavailable(f"cannot open store {store}: {e}") from None
+
+
+def describe_failure(store: str, e: Exception) -> str:
+    """One line for a store that would not open."""
+    return f"cannot open store {store}: {e}"
+
+
+def display(store: str) -> str:
+    """How the store is named in messages."""
+    return store
+
+
+def readable_file(store: str) -> str:
+    """The file, after checking that it may be read."""
+    check_sqlite(store, write=False)
+    return store
+
+
+def tables() -> ModuleType:
+    """The views' tables on SQLite."""
+    from projections.tables import sqlite
+
+    return sqlite
+
+
+@functools.cache
+def application() -> type[Any]:
+    """The application class: summit, writing an import in one SQLite transaction."""
+    from domain.application import Summit
+
+    class SQLiteSummit(Summit):
+        def insert_stored(self, chunks: Iterable[list[Any]]) -> None:
+            """One SQLite transaction, written chunk by chunk."""
+            recorder: Any = self.recorder
+            with recorder.datastore.transaction(commit=True) as cursor:
+                for chunk in chunks:
+                    recorder._insert_events(cursor, chunk)
+
+    return SQLiteSummit

@@ -11,12 +11,13 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from domain.errors import StoreUnavailable, UsageError
+from domain.vocabulary import POSTGRES_SCHEMES as SCHEMES
 
-SCHEMES = ("postgresql://", "postgres://")
 URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=NAME]"
 DEFAULT_PORT = 5432
 CONNECT_TIMEOUT_S = 5
@@ -48,6 +49,8 @@ SELECT n.oid IS NOT NULL AS schema_exists,
   LEFT JOIN pg_namespace n ON n.nspname = %(schema)s
   LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = %(table)s
 """
+
+SHARED = True  # a team's server: writers keep the views current for readers
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def password_for(target: PgTarget) -> str:
     return target.password or os.environ.get("PGPASSWORD", "")
 
 
-def postgres_env(url: str, *, write: bool) -> dict[str, str]:
+def env(url: str, *, write: bool) -> dict[str, str]:
     """eventsourcing's settings for the store at `url`, after checking it can be used.
 
     The log's tables are created only by a writer on first use: eventsourcing
@@ -371,3 +374,27 @@ def _os_user() -> str:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
         return "postgres"
+
+
+def display(url: str) -> str:
+    """How the store is named in messages (its password masked)."""
+    return mask_url(url)
+
+
+def readable_file(url: str) -> None:
+    """A server store has no file."""
+    return None
+
+
+def tables() -> ModuleType:
+    """The views' tables on PostgreSQL."""
+    from projections.tables import postgres
+
+    return postgres
+
+
+def application() -> type[Any]:
+    """The application class: summit as it is."""
+    from domain.application import Summit
+
+    return Summit

@@ -1,0 +1,88 @@
+"""Opening the store a user named: a SQLite file or a PostgreSQL URL.
+
+One module per backend (`sqlite.py`, `postgres.py`), chosen here and only
+here (`backend`). Each backend module provides `env(location, write=)`,
+`describe_failure(location, error)`, `display(location)`, `readable_file`,
+`application()` (the class to open), `tables()` (its module in
+`projections/tables/`) and `SHARED` (several users share one store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from domain.errors import StoreUnavailable
+from domain.vocabulary import is_postgres_url
+
+if TYPE_CHECKING:
+    from domain.application import Summit
+
+
+def backend(location: str) -> ModuleType:
+    """The backend module for a store location: the one scheme switch."""
+    if is_postgres_url(location):
+        from cli.store import postgres
+
+        return postgres
+    from cli.store import sqlite
+
+    return sqlite
+
+
+def open_store(location: str, *, write: bool) -> Summit:
+    """The summit application on `location`; StoreUnavailable when it cannot be used."""
+    module = backend(location)
+    env = module.env(location, write=write)
+    try:
+        app: Summit = module.application()(env=env)
+    except StoreUnavailable:
+        raise
+    except Exception as e:
+        raise StoreUnavailable(module.describe_failure(location, e)) from None
+    return app
+
+
+class Store:
+    """A store location and the applications opened on it (once per process)."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self._apps: dict[bool, Summit] = {}
+
+    def app(self, *, write: bool = False) -> Summit:
+        """The application on the store, opened once for reading, once for writing."""
+        if write not in self._apps:
+            self._apps[write] = open_store(self.location, write=write)
+        return self._apps[write]
+
+    def readable_file(self) -> str | None:
+        """The store's file, checked readable, or None for a server store."""
+        result: str | None = backend(self.location).readable_file(self.location)
+        return result
+
+    def tables(self) -> ModuleType:
+        """The module of `projections/tables/` that keeps this store's views."""
+        module: ModuleType = backend(self.location).tables()
+        return module
+
+    @property
+    def shared(self) -> bool:
+        """Whether several users share the store (writers keep its views current)."""
+        return bool(backend(self.location).SHARED)
+
+    def display(self) -> str:
+        """The location as it may be shown (a password masked)."""
+        return str(backend(self.location).display(self.location))
+
+    def close(self) -> None:
+        for app in self._apps.values():
+            _close(app)
+        self._apps.clear()
+
+
+def _close(app: Any) -> None:
+    # Closing must never hide the command's own outcome.
+    with contextlib.suppress(Exception):
+        app.close()

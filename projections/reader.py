@@ -1,0 +1,191 @@
+"""Answers a query from the persisted views, or by folding the log: decided here.
+
+Without a known-at cut, stance and consensus read the derived tables; the
+timeline and known-at cuts read the negotiation's facts table. When the
+views are behind and this user may not write them (a read-only role, a
+read-only file), every answer is folded from the log instead: the same
+answers, more slowly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from domain.errors import CheckFailed
+from projections.history import History, resolve
+from projections.log import read_log
+from projections.tables.read import ReadOnlyStore
+from projections.tables.schema import Status
+
+if TYPE_CHECKING:
+    from domain.application import Summit
+
+
+class StoreAccess(Protocol):
+    """What the reader needs of a store (see `cli/store/`)."""
+
+    def app(self, *, write: bool = False) -> Summit: ...
+
+    def readable_file(self) -> str | None: ...
+
+    def tables(self) -> ModuleType: ...
+
+    @property
+    def shared(self) -> bool: ...
+
+
+def load_history(
+    app: Summit,
+    negotiation: str,
+    *,
+    known_at: datetime | None = None,
+    until: int | None = None,
+) -> History:
+    """The negotiation's history folded from the log, as known at `known_at` /
+    up to position `until`."""
+    entries = read_log(app, negotiation=negotiation, until=until)
+    return resolve(negotiation, entries, known_at)
+
+
+def negotiations_in_log(app: Summit, until: int | None = None) -> list[str]:
+    """Slugs of every negotiation opened in the log, in opening order."""
+    from eventsourcing.utils import get_topic
+
+    from domain.negotiation import Negotiation
+    from projections.log import decode
+
+    topic = get_topic(Negotiation.Opened)
+    found = app.recorder.select_notifications(1, 1_000_000, stop=until, topics=[topic])
+    return [decode(app, n).negotiation for n in found]
+
+
+class Reader:
+    """Every query's one way in: the views when they can be used, else the log."""
+
+    def __init__(self, store: StoreAccess) -> None:
+        self.store = store
+
+    def history(self, negotiation: str, known_at: datetime | None = None) -> History:
+        """A negotiation's history from the facts table, caught up first."""
+        from projections.tables.read import read_facts
+
+        with self._tables() as views:
+            if views is None:
+                return load_history(self.store.app(), negotiation, known_at=known_at)
+            facts = read_facts(views, negotiation, known_at)
+            return resolve(negotiation, facts, known_at)
+
+    def inputs(
+        self,
+        negotiation: str,
+        proposal: str | None,
+        as_of: str | None,
+        known_at: datetime | None,
+    ) -> Any:
+        """What stance and consensus are computed from.
+
+        Without a known-at cut they come from the derived tables (indexed by
+        negotiation, proposal and occurred_on); with one, from a fold over the
+        negotiation's facts known at that instant.
+        """
+        from projections.inputs import inputs_from_history
+        from projections.tables.read import inputs_from_tables
+
+        if known_at is None:
+            with self._tables() as views:
+                if views is not None:
+                    return inputs_from_tables(views, negotiation, proposal, as_of)
+        history = self.history(negotiation, known_at)
+        return inputs_from_history(history, proposal, as_of)
+
+    def holding(self, ref: str, negotiation: str | None = None) -> list[str]:
+        """The negotiations that hold `ref` (among `negotiation`, when named)."""
+        from projections.tables.read import negotiations_holding
+
+        with self._tables() as views:
+            if views is not None:
+                return negotiations_holding(views, ref, negotiation)
+        slugs = [negotiation] if negotiation else self.negotiations()
+        app = self.store.app()
+        return [
+            s
+            for s in slugs
+            if (agg := app.negotiation(s)) is not None and ref in agg.book.entries
+        ]
+
+    def negotiations(self) -> list[str]:
+        """Slugs of the negotiations in the store, in opening order."""
+        from projections.tables.read import negotiation_slugs
+
+        with self._tables() as views:
+            if views is not None:
+                return negotiation_slugs(views)
+        return negotiations_in_log(self.store.app())
+
+    @contextlib.contextmanager
+    def _tables(self) -> Any:
+        """The views caught up with the log, or None when this user cannot."""
+        try:
+            views = self.tables()
+        except ReadOnlyStore:
+            yield None
+            return
+        try:
+            yield views
+        finally:
+            views.close()
+
+    def tables(self) -> Any:
+        """A reader of the persisted views, caught up with the log."""
+        views = self.store.tables().fresh(self.store, self.catch_up)
+        status = views.status()
+        if status.tracked > status.head:
+            views.close()
+            raise CheckFailed(
+                f"the views have processed log position {status.tracked} but the log "
+                f"ends at {status.head}: events were removed from the end of the log "
+                "(run `summit audit verify`)"
+            )
+        return views
+
+    def status(self) -> Status:
+        """Where the views stand, without catching up (so it shows how far behind)."""
+        views = self.store.tables().current(self.store)
+        try:
+            status: Status = views.status(count=True)
+        finally:
+            views.close()
+        return status
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> Any:
+        """Bring the persisted views up to the log's head; return their recorder."""
+        from projections.tables.catchup import catch_up
+
+        app = self.store.app(write=True)
+        recorder = self.store.tables().recorder(app)
+        catch_up(app, recorder, progress)
+        return recorder
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Status:
+        """Drop the views and fold the whole log into them again."""
+        recorder = self.store.tables().recorder(self.store.app(write=True))
+        recorder.drop()
+        self.catch_up(progress)
+        recorder.create_table()  # the indexes, once, after the bulk insert
+        return self.status()
+
+    def after_write(self) -> None:
+        """On a shared server store, bring the views up to date for readers.
+
+        Read-only roles cannot catch the views up themselves (they fold the
+        log instead), so writers do it as they write. A failure here never
+        undoes the write: the next query catches up or folds. A file store's
+        reader catches up on its own.
+        """
+        if self.store.shared:
+            with contextlib.suppress(Exception):
+                self.catch_up()

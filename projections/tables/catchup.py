@@ -1,0 +1,161 @@
+"""Catching the views up with the log: each new entry folded into table rows.
+
+Rows are written with the tracking record in one transaction through the
+backend's views recorder (`writer.py`), so catching up is exactly-once even
+with concurrent readers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from projections.log import LogEntry
+from projections.tables.schema import (
+    EVIDENCE,
+    PLEDGES,
+    TARGETS,
+    TRACKING_NAME,
+    entry_of,
+    fact_row,
+)
+
+BATCH = 5000
+
+
+class Derived:
+    """Keeps the derived tables in step with the log, one batch at a time.
+
+    Holds each recently touched negotiation's record book (consistent with the
+    committed view rows) and turns each new log entry into ordered operations:
+    delete the rows a world event gave, insert the rows it gives now.
+    """
+
+    MAX_BOOKS = 64
+
+    def __init__(self, recorder: Any, *, from_empty: bool = False) -> None:
+        self.recorder = recorder
+        self.books: dict[str, Any] = {}
+        # From an empty view, a negotiation never seen in this run has no rows.
+        self.from_empty = from_empty
+        self.seen: set[str] = set()
+
+    def book(self, negotiation: str) -> Any:
+        from domain.book import RecordBook
+
+        book = self.books.pop(negotiation, None)
+        if book is None:
+            book = RecordBook()
+            if not self.from_empty or negotiation in self.seen:
+                for row in self.recorder.facts_of(negotiation):
+                    entry = entry_of(row)
+                    book.apply(entry.record, entry.position)
+            self.seen.add(negotiation)
+        self.books[negotiation] = book  # most recently used last
+        return book
+
+    def trim(self) -> None:
+        """Forget the least recently used books (only between batches)."""
+        while len(self.books) > self.MAX_BOOKS:
+            self.books.pop(next(iter(self.books)))
+
+    def operations(self, entry: LogEntry) -> list[tuple[str, tuple[Any, ...]]]:
+        book = self.book(entry.negotiation)
+        book.apply(entry.record, entry.position)
+        if entry.type == "negotiation.opened":
+            return []
+        world = book.world_entry(entry.ref)
+        if world.type == "negotiation.opened":
+            return []
+        ops: list[tuple[str, tuple[Any, ...]]] = []
+        if world.ref != entry.ref:
+            ops.append(("delete", (entry.negotiation, world.ref)))
+        if not world.retracted:
+            ops.extend(derived_rows(entry.negotiation, world, book))
+        return ops
+
+
+def derived_rows(
+    negotiation: str, entry: Any, book: Any
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The derived-table rows of one unretracted world event, as it stands now."""
+    from projections.inputs import evidence_of
+
+    r = entry.record
+    kind = entry.type
+    if kind in ("proposal.tabled", "proposal.revised"):
+        targets = json.dumps(r["targets"], separators=(",", ":"))
+        row = (negotiation, r["proposal"], kind, entry.ref, r["occurred_on"])
+        return [(TARGETS, (*row, entry.position, targets))]
+    if kind == "pledge.made":
+        return [
+            (
+                PLEDGES,
+                (
+                    negotiation,
+                    r["actor"],
+                    r["metric"],
+                    r["by_year"],
+                    r["pct_gdp"],
+                    r["firmness"],
+                    entry.ref,
+                    r["occurred_on"],
+                    entry.position,
+                ),
+            )
+        ]
+    return [
+        (
+            EVIDENCE,
+            (
+                negotiation,
+                proposal,
+                ev.party,
+                ev.stance,
+                ev.conditions,
+                ev.ref,
+                ev.occurred_on,
+                ev.position,
+            ),
+        )
+        for proposal, ev in evidence_of(
+            entry.ref, kind, r, entry.position, book.parties, book.members
+        )
+    ]
+
+
+def catch_up(
+    app: Any,
+    recorder: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Process every notification after the tracked position; return how many."""
+    from eventsourcing.persistence import IntegrityError, Tracking
+
+    from projections.log import decode
+
+    done = 0
+    head = app.recorder.max_notification_id() or 0
+    tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
+    derived = Derived(recorder, from_empty=tracked == 0)
+    while True:
+        start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
+        if start > head:
+            return done
+        notifications = app.recorder.select_notifications(start, BATCH, stop=head)
+        if not notifications:
+            return done
+        entries = [decode(app, n) for n in notifications]
+        rows = [fact_row(e) for e in entries]
+        ops = [op for e in entries for op in derived.operations(e)]
+        try:
+            recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
+        except IntegrityError:
+            # Another process caught up these positions first: start afresh.
+            derived = Derived(recorder)
+            continue
+        derived.trim()
+        done += len(rows)
+        if progress is not None:
+            progress(notifications[-1].id, head)

@@ -1,0 +1,157 @@
+"""The views' tables: names, DDL, and a log entry as a `summit_facts` row and back.
+
+`summit_facts` holds one decoded row per stored event (the timeline index),
+indexed by negotiation, recording order and recording time, so a query reads
+only the rows of the negotiation it is about and `--known-at` is an indexed
+range. The derived tables (targets, evidence, pledges) hold what stance and
+consensus read. The last processed log position is an eventsourcing tracking
+record written in the same transaction as the rows it covers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from projections.log import LogEntry
+
+TRACKING_NAME = "summit-views"
+FACTS = "summit_facts"
+TARGETS = "summit_targets"
+EVIDENCE = "summit_evidence"
+PLEDGES = "summit_pledges"
+DERIVED = (TARGETS, EVIDENCE, PLEDGES)
+
+COLUMNS = (
+    "position",
+    "negotiation",
+    "version",
+    "ref",
+    "type",
+    "occurred_on",
+    "recorded_us",
+    "recorded_at",
+    "recorded_by",
+    "digest",
+    "record",
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(instant: datetime) -> int:
+    """An instant as integer microseconds since the epoch (exact, sortable)."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def fact_row(entry: LogEntry) -> tuple[Any, ...]:
+    """The `summit_facts` row of one log entry."""
+    return (
+        entry.position,
+        entry.negotiation,
+        entry.version,
+        entry.ref,
+        entry.type,
+        entry.record.get("occurred_on"),
+        micros(entry.recorded_at),
+        entry.recorded_at.isoformat(),
+        entry.recorded_by,
+        entry.digest,
+        # The stored event's JSON when we have it (no re-encoding), else the
+        # record wrapped the same way: either way {"record": {...}, ...}.
+        entry.state.decode("utf-8")
+        if entry.state is not None
+        else json.dumps({"record": entry.record}, ensure_ascii=False),
+    )
+
+
+def entry_of(row: tuple[Any, ...]) -> LogEntry:
+    """A LogEntry back from a `summit_facts` row."""
+    (position, negotiation, version, ref, kind, _, _, at, by, digest, record) = row
+    return LogEntry(
+        position=position,
+        negotiation=negotiation,
+        ref=ref,
+        type=kind,
+        record=json.loads(record)["record"],
+        recorded_at=datetime.fromisoformat(at),
+        recorded_by=by,
+        digest=digest,
+        version=version,
+    )
+
+
+def create_statements(
+    integer: str = "INTEGER", text: str = "TEXT", schema: str = ""
+) -> list[str]:
+    """DDL of the view tables (types and schema vary by database)."""
+    table = f"{schema}.{FACTS}" if schema else FACTS
+    cols = (
+        f"position {integer} PRIMARY KEY, negotiation {text} NOT NULL, "
+        f"version {integer} NOT NULL, ref {text} NOT NULL, type {text} NOT NULL, "
+        f"occurred_on {text}, recorded_us {integer} NOT NULL, "
+        f"recorded_at {text} NOT NULL, recorded_by {text} NOT NULL, "
+        f"digest {text} NOT NULL, record {text} NOT NULL"
+    )
+
+    def t(name: str) -> str:
+        return f"{schema}.{name}" if schema else name
+
+    real = "double precision" if integer != "INTEGER" else "REAL"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {t(TARGETS)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, kind {text} NOT NULL, ref {text} NOT NULL, "
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL, "
+        f"targets {text} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {TARGETS}_asof "
+        f"ON {t(TARGETS)} (negotiation, proposal, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {TARGETS}_ref ON {t(TARGETS)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
+        f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
+        f"position {integer} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_asof "
+        f"ON {t(EVIDENCE)} (negotiation, proposal, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_ref "
+        f"ON {t(EVIDENCE)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {t(PLEDGES)} (negotiation {text} NOT NULL, "
+        f"party {text} NOT NULL, metric {text} NOT NULL, by_year {integer} NOT NULL, "
+        f"pct_gdp {real} NOT NULL, firmness {text} NOT NULL, ref {text} NOT NULL, "
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_asof "
+        f"ON {t(PLEDGES)} (negotiation, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_ref ON {t(PLEDGES)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {table} ({cols})",
+        f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_pos "
+        f"ON {table} (negotiation, position)",
+        f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_known "
+        f"ON {table} (negotiation, recorded_us)",
+        f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_occurred "
+        f"ON {table} (negotiation, occurred_on)",
+    ]
+
+
+def index_names() -> list[str]:
+    """The views' indexes (dropped during a full rebuild, created after it)."""
+    names = []
+    for statement in create_statements():
+        # Keep the indexes the rebuild itself reads or deletes by.
+        if statement.startswith("CREATE INDEX IF NOT EXISTS ") and not (
+            f"{FACTS}_neg_pos" in statement or "_ref " in statement
+        ):
+            names.append(statement.split()[5])
+    return names
+
+
+class Status(NamedTuple):
+    """Where the persisted views stand against the log."""
+
+    head: int
+    tracked: int
+    rows: int
+
+    @property
+    def behind(self) -> int:
+        return self.head - self.tracked

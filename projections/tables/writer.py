@@ -1,0 +1,112 @@
+"""The writes every backend's views recorder shares (mixed into eventsourcing's
+tracking recorders, which differ here only in the placeholder and table names)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from projections.tables.schema import (
+    COLUMNS,
+    DERIVED,
+    FACTS,
+    TRACKING_NAME,
+    index_names,
+)
+
+
+class ViewsWriter:
+    """The writes both views recorders share (mixed into eventsourcing's
+    SQLite and PostgreSQL tracking recorders, which differ here only in the
+    parameter placeholder and how tables are named)."""
+
+    placeholder = "?"
+    datastore: Any
+
+    if TYPE_CHECKING:
+
+        def _insert_tracking(self, c: Any, tracking: Any) -> None: ...
+
+    def _table(self, name: str) -> str:
+        return name
+
+    def _tracking_table(self) -> str:
+        return "tracking"
+
+    def _marks(self, n: int) -> str:
+        return ",".join([self.placeholder] * n)
+
+    def write(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        ops: list[tuple[str, tuple[Any, ...]]],
+        tracking: Any,
+    ) -> None:
+        """Fact rows, derived-table operations and the tracking record, atomically."""
+        with self.datastore.transaction(commit=True) as c:
+            if rows:
+                c.executemany(
+                    f"INSERT INTO {self._table(FACTS)} "
+                    f"VALUES ({self._marks(len(rows[0]))})",
+                    rows,
+                )
+            self._run(c, ops)
+            self._insert_tracking(c, tracking)
+
+    def _run(self, cursor: Any, ops: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Execute delete/insert operations in order, batching inserts per table.
+
+        Inserts into different tables commute; a delete flushes what is pending
+        first, so it always sees the rows inserted before it.
+        """
+        pending: dict[str, list[tuple[Any, ...]]] = {}
+        p = self.placeholder
+
+        def flush() -> None:
+            for name, rows in pending.items():
+                cursor.executemany(
+                    f"INSERT INTO {self._table(name)} "
+                    f"VALUES ({self._marks(len(rows[0]))})",
+                    rows,
+                )
+            pending.clear()
+
+        for kind, params in ops:
+            if kind == "delete":
+                flush()
+                for name in DERIVED:
+                    cursor.execute(
+                        f"DELETE FROM {self._table(name)} "
+                        f"WHERE negotiation={p} AND ref={p}",
+                        params,
+                    )
+            else:
+                pending.setdefault(kind, []).append(params)
+        flush()
+
+    def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
+        """A negotiation's committed fact rows, in recording order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {', '.join(COLUMNS)} FROM {self._table(FACTS)} "
+                f"WHERE negotiation={self.placeholder} ORDER BY position",
+                (negotiation,),
+            )
+            return [
+                tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                for r in c.fetchall()
+            ]
+
+    def drop(self) -> None:
+        """Forget every view row, the tracked position and (until `create_table`)
+        the indexes: a rebuild inserts in bulk and indexes once at the end."""
+        with self.datastore.transaction(commit=True) as c:
+            for name in index_names():
+                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")
+            for table in (FACTS, *DERIVED):
+                c.execute(f"DELETE FROM {self._table(table)}")
+            c.execute(
+                f"DELETE FROM {self._tracking_table()} "
+                f"WHERE application_name={self.placeholder}",
+                (TRACKING_NAME,),
+            )
