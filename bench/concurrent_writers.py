@@ -81,8 +81,7 @@ def statement(writer: int, k: int) -> dict[str, Any]:
 
 
 def lines(records: list[dict[str, Any]]) -> list[Any]:
-    from domain.application import Line
-    from domain.interchange import record_problems
+    from domain.interchange import Line, record_problems
 
     out = []
     for n, raw in enumerate(records, start=1):

@@ -49,11 +49,10 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
 
 
 def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) -> None:
-
-    from cli.cmd_import import parse_lines
-    from cli.output import emit
-    from cli.render import consensus_rows, consensus_table, stance_rows, stance_table
+    from cli.render import tables
+    from cli.render.formats import emit
     from cli.sample import sample_path
+    from domain.interchange import parse_lines
     from projections.consensus import consensus_view
     from projections.reader import load_history
     from projections.stance import stance_view
@@ -66,34 +65,32 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     slug = lines[0].record["negotiation"]
     history = load_history(app, slug)
     proposal = next(iter(history.proposals))
-    stance = stance_view(history, proposal, as_of=as_of)
-    consensus = consensus_view(history, proposal, as_of=as_of)
-    if fmt == "json":
-        from cli.output import to_json
+    view = {
+        "stance": stance_view(history, proposal, as_of=as_of),
+        "consensus": consensus_view(history, proposal, as_of=as_of),
+    }
+    intro = (
+        f"Loaded {len(loaded.stored)} events ({len(loaded.skipped)} already there)"
+        f" from {path.name} into {where}"
+    )
+    emit(view, fmt, tables.demo(intro))
+    if fmt == "table":  # the report and the hint follow the table only
+        _report_or_hint(obj, slug, proposal, as_of, report)
 
-        click.echo(to_json({"stance": stance, "consensus": consensus}))
-        return
-    if fmt == "table":
-        click.echo(
-            f"Loaded {len(loaded.stored)} events ({len(loaded.skipped)} already there)"
-            f" from {path.name} into {where}\n"
-        )
-    emit(stance, fmt, table=stance_table, rows=stance_rows)
-    if fmt == "csv":
-        return
-    click.echo()
-    emit(consensus, fmt, table=consensus_table, rows=consensus_rows)
-    if report is not None:
-        from cli.cmd_chart import write_report
 
-        out = Path(report)
-        if not out.parent.exists():
-            from domain.errors import UsageError
-
-            raise UsageError(f"cannot write {report}: folder does not exist")
-        write_report(obj, slug, proposal, as_of, None, out)
-        click.echo(f"\nReport of the sample written to {out.resolve()}")
-    elif fmt == "table":
+def _report_or_hint(
+    obj: Any, slug: str, proposal: str, as_of: str | None, report: str | None
+) -> None:
+    if report is None:
         click.echo(
             "\nWrite a publishable HTML report of it: summit demo --report hague.html"
         )
+        return
+    from cli.render.report.write import write_report
+    from domain.errors import UsageError
+
+    out = Path(report)
+    if not out.parent.exists():
+        raise UsageError(f"cannot write {report}: folder does not exist")
+    write_report(obj, slug, proposal, as_of, None, out)
+    click.echo(f"\nReport of the sample written to {out.resolve()}")

@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from cli.options import format_option
-from cli.output import emit
 
 
 @click.group()
@@ -34,19 +33,6 @@ def _status_view(status: Any) -> dict[str, Any]:
     }
 
 
-def _table(view: dict[str, Any]) -> None:
-    state = "up to date" if view["behind"] == 0 else f"{view['behind']} events behind"
-    click.echo(
-        f"log head: position {view['log_head']}\n"
-        f"views:    position {view['views_position']} ({state}), {view['rows']} rows"
-    )
-
-
-def _rows(view: dict[str, Any]) -> tuple[list[str], Any]:
-    header = list(view)
-    return header, [[view[k] for k in header]]
-
-
 @views.command("status")
 @format_option
 @click.pass_obj
@@ -57,7 +43,10 @@ def status(obj: Any, fmt: str) -> None:
     Example:
       summit views status --format json
     """
-    emit(_status_view(obj.reader.status()), fmt, table=_table, rows=_rows)
+    from cli.render import tables
+    from cli.render.formats import emit
+
+    emit(_status_view(obj.reader.status()), fmt, tables.VIEWS)
 
 
 @views.command("rebuild")
@@ -70,19 +59,10 @@ def rebuild(obj: Any, fmt: str) -> None:
     Example:
       summit views rebuild
     """
-    import sys
+    from cli.render import tables
+    from cli.render.formats import emit
+    from cli.render.progress import bar
 
-    if sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import Progress
-
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("rebuilding views", total=None)
-
-            def progress(done: int, head: int) -> None:
-                bar.update(task, completed=done, total=head)
-
-            status = obj.reader.rebuild(progress)
-    else:
-        status = obj.reader.rebuild()
-    emit(_status_view(status), fmt, table=_table, rows=_rows)
+    with bar("rebuilding views") as progress:
+        done = obj.reader.rebuild(progress)
+    emit(_status_view(done), fmt, tables.VIEWS)

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Validate a JSON Lines file, then store all of it or nothing.",
     ),
     "export": (
-        "cli.cmd_import",
+        "cli.cmd_export",
         "export_cmd",
         "Write the log as JSON Lines in recording order.",
     ),
@@ -34,17 +34,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Record one event from flags or --json; prints its ref.",
     ),
     "timeline": (
-        "cli.cmd_query",
+        "cli.cmd_timeline",
         "timeline",
         "Events in the order they occurred, retracted ones flagged.",
     ),
     "stance": (
-        "cli.cmd_query",
+        "cli.cmd_stance",
         "stance",
         "Each ally's stance on a proposal, with pledges and gaps.",
     ),
     "consensus": (
-        "cli.cmd_query",
+        "cli.cmd_consensus",
         "consensus",
         "Counts, holdouts and the path toward consensus.",
     ),
@@ -54,13 +54,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Verify the hash chain, list records, sign checkpoints.",
     ),
     "replay": (
-        "cli.cmd_audit",
+        "cli.cmd_replay",
         "replay",
         "Rebuild stance and consensus from the log up to a cut.",
     ),
     "chart": ("cli.cmd_chart", "chart", "Charts of the consensus path and of pledges."),
     "report": (
-        "cli.cmd_chart",
+        "cli.cmd_report",
         "report",
         "One self-contained HTML report of a proposal.",
     ),

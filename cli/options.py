@@ -1,9 +1,10 @@
-"""Shared options: --format, --as-of, --known-at, and their parsing."""
+"""Shared options: --format, --as-of, --known-at, --ally, --proposal, and parsing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -44,44 +45,83 @@ def parse_instant(value: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _as_of_cb(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    return None if value is None else parse_date(value)
+def _ally(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    code = value.upper()
+    if len(code) != 3 or not code.isalpha():
+        raise click.BadParameter(f"'{value}' is not an ISO alpha-3 code (e.g. GBR)")
+    return code
 
 
-def _known_at_cb(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    return None if value is None else parse_instant(value)
+def _parsed(parse: Callable[[str], Any]) -> Callable[..., Any]:
+    """A click callback: None stays None, anything else goes through `parse`."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        return None if value is None else parse(value)
+
+    return callback
 
 
-def format_option(f: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="table for people; json or csv for scripts.",
-    )(f)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table for people; json or csv for scripts.",
+)
+as_of_option = click.option(
+    "--as-of",
+    metavar="DATE",
+    callback=_parsed(parse_date),
+    help="World cut-off: only events that occurred on or before DATE.",
+)
+known_at_option = click.option(
+    "--known-at",
+    metavar="TIMESTAMP",
+    callback=_parsed(parse_instant),
+    help="Record cut-off: only what was recorded by then (ISO 8601 with zone, "
+    "or a date = its end in UTC).",
+)
+ally_option = click.option(
+    "--ally", metavar="CODE", callback=_ally, help="Only this party (e.g. GBR)."
+)
+proposal_option = click.option(
+    "--proposal",
+    "-p",
+    metavar="SLUG",
+    help="The proposal (may be left out when the negotiation has only one).",
+)
 
 
-def as_of_option(f: F) -> F:
-    return click.option(
-        "--as-of",
-        metavar="DATE",
-        callback=_as_of_cb,
-        help="World cut-off: only events that occurred on or before DATE.",
-    )(f)
+def _out(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    path = Path(value)
+    if not path.parent.exists():
+        raise click.BadParameter(f"folder '{path.parent}' does not exist")
+    return path
 
 
-def known_at_option(f: F) -> F:
-    return click.option(
-        "--known-at",
-        metavar="TIMESTAMP",
-        callback=_known_at_cb,
-        help="Record cut-off: only what was recorded by then (ISO 8601 with zone, "
-        "or a date = its end in UTC).",
-    )(f)
+def out_option(help: str) -> Callable[[F], F]:
+    """--out FILE (required), whose folder must exist."""
+    return click.option("--out", required=True, callback=_out, help=help)
 
 
-def instant_text(instant: datetime | None) -> str | None:
-    """How a --known-at instant is echoed in JSON output."""
-    return None if instant is None else instant.isoformat().replace("+00:00", "Z")
+def query_options(*extra: Callable[[F], F]) -> Callable[[F], F]:
+    """A query on one proposal: NEGOTIATION, --proposal, then `extra` options,
+    --as-of, --known-at and --format (in that order in --help)."""
+
+    def decorate(f: F) -> F:
+        for option in (
+            click.pass_obj,
+            format_option,
+            known_at_option,
+            as_of_option,
+            *reversed(extra),
+            proposal_option,
+            click.argument("negotiation"),
+        ):
+            f = option(f)
+        return f
+
+    return decorate

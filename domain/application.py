@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -20,6 +20,9 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.errors import InvalidInput, Problem, SummitError
 from domain.negotiation import Negotiation, negotiation_id, with_ref
+
+if TYPE_CHECKING:
+    from domain.interchange import Line
 
 # Conflicts with concurrent writers are retried after a random pause that
 # doubles up to a cap (so writers spread out instead of colliding again), at
@@ -38,14 +41,6 @@ class ImportReport:
     stored: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     conflicts_retried: int = 0
-
-
-@dataclass(frozen=True)
-class Line:
-    """One parsed input record and the line it came from."""
-
-    number: int
-    record: dict[str, Any]
 
 
 class ConcurrentWriteError(SummitError):

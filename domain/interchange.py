@@ -3,32 +3,40 @@
 `parse_record` turns one decoded JSON object into a normalised record: a plain
 dict with defaults filled in and absent optionals dropped, which is what the
 log stores, what `export` writes and what idempotent re-imports compare.
+`parse_lines` reads a JSON Lines input; `exported` is one output line.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from domain.canonical import merge_changes
-from domain.errors import InvalidRecord, Problem
+from domain.errors import InvalidInput, InvalidRecord, Problem, UsageError
+from domain.fields import (
+    Actor,
+    IsoDate,
+    PartiesOrNato,
+    Party,
+    Pct,
+    SignatoriesOrAll,
+    Slug,
+    Text,
+    Year,
+)
 from domain.vocabulary import (
-    INSTITUTION_CODES,
     RECORD_EVENT_TYPES,
     RECORD_TYPES,
     Firmness,
@@ -37,107 +45,6 @@ from domain.vocabulary import (
     Rule,
     Stance,
 )
-
-REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
-_PARTY_PATTERN = re.compile(r"[A-Z]{3}")
-_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _slug(value: str) -> str:
-    if not REF_PATTERN.fullmatch(value):
-        raise ValueError(f"'{value}' is not a valid slug ([a-z0-9][a-z0-9._-]{{0,79}})")
-    return value
-
-
-def _iso_date(value: str) -> str:
-    try:
-        if not _DATE_PATTERN.fullmatch(value):
-            raise ValueError
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
-    return value
-
-
-def _party(value: str) -> str:
-    if not _PARTY_PATTERN.fullmatch(value):
-        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 code (e.g. GBR)")
-    return value
-
-
-def _actor(value: str) -> str:
-    if value in INSTITUTION_CODES:
-        return value
-    if not _PARTY_PATTERN.fullmatch(value):
-        raise ValueError(
-            f"'{value}' is neither a party code (e.g. GBR) nor an institution "
-            f"({', '.join(INSTITUTION_CODES)})"
-        )
-    return value
-
-
-def _number(value: Any) -> float:
-    """A JSON number (not a bool, not a string), kept as the float it was written as."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError("must be a number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError("must be a number") from None
-    if not number.is_finite():
-        raise ValueError("must be a finite number")
-    return float(number) if not isinstance(value, float) else value
-
-
-def _pct(value: float) -> float:
-    if not 0 < value <= 100:
-        raise ValueError(f"{value:g} is out of range (0 < pct_gdp <= 100)")
-    return value
-
-
-def _year(value: int) -> int:
-    if not 2000 <= value <= 2100:
-        raise ValueError(f"{value} is out of range (2000..2100)")
-    return value
-
-
-def _party_list(keyword: str) -> Any:
-    """Validator for `keyword` (e.g. "nato") or a non-empty list of distinct codes."""
-
-    def check(value: Any) -> Any:
-        if value == keyword:
-            return value
-        if not isinstance(value, list):
-            raise ValueError(f'must be "{keyword}" or a list of party codes')
-        if not value:
-            raise ValueError("must not be empty")
-        seen: set[str] = set()
-        for i, code in enumerate(value):
-            if not isinstance(code, str) or not _PARTY_PATTERN.fullmatch(code):
-                raise ValueError(f"[{i}] {code!r} is not an ISO 3166-1 alpha-3 code")
-            if code in seen:
-                raise ValueError(f"'{code}' is listed twice")
-            seen.add(code)
-        return list(value)
-
-    return BeforeValidator(check)
-
-
-Text = Annotated[str, AfterValidator(_text)]
-Slug = Annotated[str, AfterValidator(_slug)]
-IsoDate = Annotated[str, AfterValidator(_iso_date)]
-Party = Annotated[str, AfterValidator(_party)]
-Actor = Annotated[str, AfterValidator(_actor)]
-Pct = Annotated[float, BeforeValidator(_number), AfterValidator(_pct)]
-Year = Annotated[StrictInt, AfterValidator(_year)]
-PartiesOrNato = Annotated[Any, _party_list("nato")]
-SignatoriesOrAll = Annotated[Any, _party_list("all")]
 
 
 class _Model(BaseModel):
@@ -377,3 +284,60 @@ def apply_changes(
         return None, problems
     record, problems = record_problems(merge_changes(target, changes))
     return record, [Problem(f"changes.{p.field}", p.reason) for p in problems]
+
+
+# -- JSON Lines in and out ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One parsed input record and the line it came from."""
+
+    number: int
+    record: dict[str, Any]
+
+
+def parse_lines(stream: IO[str], source: str) -> Iterator[Line]:
+    """Yield each record's Line; collect every problem and raise them all at the end."""
+    problems: list[Problem] = []
+    for number, text in enumerate(_decoded(stream, source), start=1):
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as e:
+            problems.append(Problem("json", f"not valid JSON ({e.msg})", number))
+            continue
+        record, found = record_problems(data)
+        if found:
+            problems.extend(Problem(p.field, p.reason, number) for p in found)
+            continue
+        if not problems and record is not None:
+            yield Line(number, record)
+    if problems:
+        raise InvalidInput(problems, source)
+
+
+def _decoded(stream: IO[str], source: str) -> Iterator[str]:
+    """The stream's lines; a line that is not UTF-8 is a usage error naming it."""
+    number = 0
+    while True:
+        try:
+            text = next(stream, None)
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"{source}:{number + 1}: the file is not UTF-8 text"
+            ) from None
+        if text is None:
+            return
+        number += 1
+        yield text
+
+
+def exported(record: dict[str, Any], recorded: dict[str, Any] | None = None) -> str:
+    """One output line: the record, and its read-only `_recorded` (at, by, position)."""
+    line = dict(record)
+    if recorded is not None:
+        line["_recorded"] = recorded
+    return json.dumps(line, ensure_ascii=False) + "\n"

@@ -79,16 +79,13 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
             f"log position {notification.id} cannot be decoded ({type(e).__name__}); "
             "run `summit audit verify`"
         ) from None
-    return LogEntry(
-        position=notification.id,
-        negotiation=record["negotiation"],
-        ref=record["ref"],
-        type=record["type"],
-        record=record,
-        recorded_at=event.timestamp,
-        recorded_by=event.recorded_by,
-        digest=event.digest,
-        version=event.originator_version,
+    return _entry(
+        notification,
+        record,
+        event.timestamp,
+        event.recorded_by,
+        event.digest,
+        event.originator_version,
     )
 
 
@@ -105,20 +102,40 @@ def _plain(app: Application[Any], notification: Any) -> LogEntry | None:
         if stamp["_type_"] != "datetime_iso":
             return None
         record = data["record"]
-        return LogEntry(
-            position=notification.id,
-            negotiation=record["negotiation"],
-            ref=record["ref"],
-            type=record["type"],
-            record=record,
-            recorded_at=datetime.fromisoformat(stamp["_data_"]),
-            recorded_by=data["recorded_by"],
-            digest=data["digest"],
-            version=notification.originator_version,
-            state=state,
+        return _entry(
+            notification,
+            record,
+            datetime.fromisoformat(stamp["_data_"]),
+            data["recorded_by"],
+            data["digest"],
+            notification.originator_version,
+            state,
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _entry(
+    notification: Any,
+    record: dict[str, Any],
+    recorded_at: datetime,
+    recorded_by: str,
+    digest: str,
+    version: int,
+    state: bytes | None = None,
+) -> LogEntry:
+    return LogEntry(
+        position=notification.id,
+        negotiation=record["negotiation"],
+        ref=record["ref"],
+        type=record["type"],
+        record=record,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+        digest=digest,
+        version=version,
+        state=state,
+    )
 
 
 def head_position(app: Application[Any]) -> int:

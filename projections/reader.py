@@ -10,14 +10,15 @@ answers, more slowly.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from domain.errors import CheckFailed
+from domain.errors import CheckFailed, NotFound, UsageError
 from projections.history import History, resolve
 from projections.log import read_log
+from projections.snapshot import instant_text
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import Status
 
@@ -102,6 +103,45 @@ class Reader:
         history = self.history(negotiation, known_at)
         return inputs_from_history(history, proposal, as_of)
 
+    def stance(
+        self,
+        negotiation: str,
+        proposal: str | None,
+        *,
+        as_of: str | None,
+        known_at: datetime | None,
+        ally: str | None = None,
+    ) -> dict[str, Any]:
+        """The stance view (SPEC §4) of one proposal."""
+        from projections.stance import stance_from
+
+        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        known = instant_text(known_at)
+        return stance_from(inputs, as_of=as_of, known_at=known, ally=ally)
+
+    def consensus(
+        self,
+        negotiation: str,
+        proposal: str | None,
+        *,
+        as_of: str | None,
+        known_at: datetime | None,
+    ) -> dict[str, Any]:
+        """The consensus view (SPEC §4) of one proposal."""
+        from projections.consensus import consensus_from
+
+        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
+
+    def timeline(
+        self, negotiation: str, *, known_at: datetime | None, **filters: Any
+    ) -> dict[str, Any]:
+        """The timeline view (SPEC §4); `filters` as `timeline_view` takes them."""
+        from projections.timeline import timeline_view
+
+        history = self.history(negotiation, known_at)
+        return timeline_view(history, known_at=instant_text(known_at), **filters)
+
     def holding(self, ref: str, negotiation: str | None = None) -> list[str]:
         """The negotiations that hold `ref` (among `negotiation`, when named)."""
         from projections.tables.read import negotiations_holding
@@ -125,6 +165,46 @@ class Reader:
             if views is not None:
                 return negotiation_slugs(views)
         return negotiations_in_log(self.store.app())
+
+    def locate(self, ref: str, negotiation: str | None = None) -> str:
+        """The negotiation holding `ref`: the named one, or the only one that has it."""
+        holders = self.holding(ref, negotiation)
+        if not holders:
+            where = f"'{negotiation}'" if negotiation else "any negotiation"
+            raise NotFound(f"no record '{ref}' in {where}")
+        if len(holders) > 1:
+            raise UsageError(
+                f"'{ref}' exists in {', '.join(holders)}: name one with --negotiation"
+            )
+        return str(holders[0])
+
+    def export(
+        self, negotiation: str | None, known_at: datetime | None, recorded: bool
+    ) -> Iterator[str]:
+        """The log as JSON Lines in recording order (SPEC §2), up to `known_at`."""
+        from domain.interchange import exported
+
+        app = self.store.app()
+        if negotiation is not None and negotiation not in self.negotiations():
+            raise NotFound(f"negotiation '{negotiation}' is not in this store")
+        for entry in read_log(app, negotiation=negotiation):
+            if known_at is not None and entry.recorded_at > known_at:
+                continue
+            meta = {
+                "at": entry.recorded_at.isoformat(),
+                "by": entry.recorded_by,
+                "position": entry.position,
+            }
+            yield exported(entry.record, meta if recorded else None)
+
+    def views_position(self) -> tuple[int, int] | None:
+        """(Position the views processed, log head) as they stand, or None when
+        they cannot be read (e.g. a read-only role on a store whose views never ran)."""
+        try:
+            status = self.status()
+        except Exception:
+            return None
+        return status.tracked, status.head
 
     @contextlib.contextmanager
     def _tables(self) -> Any:

@@ -72,12 +72,12 @@ def test_bad_chart_and_report_requests_exit_2(
 def test_without_matplotlib_charts_ask_for_the_extra(
     table: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cli import charts
+    from cli.render.charts import common as charts
 
     def missing() -> Any:
         raise charts.ChartsUnavailable(charts.INSTALL_HINT)
 
-    monkeypatch.setattr(charts, "_matplotlib", missing)
+    monkeypatch.setattr(charts, "load_matplotlib", missing)
     result = table.run("chart", "consensus", "t", "--out", str(table.tmp / "c.svg"))
     assert result.exit_code == 2 and "install summit[charts]" in result.stderr
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from cli import charts, report
+from cli.render.charts import common as charts
+from cli.render.charts.consensus import consensus_chart
+from cli.render.charts.pledges import pledges_chart, sorted_by_gap
+from cli.render.report import page as report
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -239,7 +242,7 @@ SIGNOFFS = [
 
 
 def _consensus_chart(out: Path, consensus: dict[str, Any] | None = None) -> None:
-    charts.consensus_chart(
+    consensus_chart(
         consensus or CONSENSUS,
         title_targets=TARGETS,
         summit_on="2025-06-24",
@@ -370,7 +373,7 @@ def test_consensus_chart_without_any_evidence_still_renders(tmp_path: Path) -> N
 
 def test_chart_user_text_stays_text_in_svg(tmp_path: Path) -> None:
     out = tmp_path / "evil.svg"
-    charts.consensus_chart(
+    consensus_chart(
         CONSENSUS,
         title_targets=TARGETS,
         summit_on=None,
@@ -385,7 +388,7 @@ def test_chart_user_text_stays_text_in_svg(tmp_path: Path) -> None:
 
 def test_pledges_chart_shows_every_ally_and_no_pledge(tmp_path: Path) -> None:
     out = tmp_path / "pledges.svg"
-    charts.pledges_chart(STANCE, source_line=SOURCE_LINE, out=out)
+    pledges_chart(STANCE, source_line=SOURCE_LINE, out=out)
     root, text = _svg_texts(out)
     for ally in STANCE["allies"]:
         assert ally["ally"] in text
@@ -396,20 +399,20 @@ def test_pledges_chart_shows_every_ally_and_no_pledge(tmp_path: Path) -> None:
 
 
 def test_pledges_chart_puts_the_largest_gap_first_and_no_pledge_last() -> None:
-    order = [a["ally"] for a in charts.sorted_by_gap(STANCE)]
+    order = [a["ally"] for a in sorted_by_gap(STANCE)]
     assert order == ["GBR", "NLD", "USA"]
 
 
 def test_pledges_chart_png(tmp_path: Path) -> None:
     out = tmp_path / "pledges.png"
-    charts.pledges_chart(STANCE, source_line=SOURCE_LINE, out=out)
+    pledges_chart(STANCE, source_line=SOURCE_LINE, out=out)
     assert out.read_bytes().startswith(PNG_SIGNATURE)
 
 
 def test_pledges_chart_before_any_target_is_tabled(tmp_path: Path) -> None:
     out = tmp_path / "none.svg"
     bare = {**STANCE, "targets": [], "allies": [{**STANCE["allies"][0], "gaps": []}]}
-    charts.pledges_chart(bare, source_line=SOURCE_LINE, out=out)
+    pledges_chart(bare, source_line=SOURCE_LINE, out=out)
     assert "no targets" in _svg_texts(out)[1]
 
 
@@ -417,7 +420,7 @@ def test_pledges_chart_before_any_target_is_tabled(tmp_path: Path) -> None:
 def test_unsupported_chart_format_is_refused(tmp_path: Path, name: str) -> None:
     suffix = Path(name).suffix
     with pytest.raises(ValueError, match=f"unsupported chart format '{suffix}'"):
-        charts.pledges_chart(STANCE, source_line=SOURCE_LINE, out=tmp_path / name)
+        pledges_chart(STANCE, source_line=SOURCE_LINE, out=tmp_path / name)
 
 
 def test_chart_into_a_missing_folder_is_refused(tmp_path: Path) -> None:

@@ -240,8 +240,7 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(store: Any) -> N
 
 
 def one(record: dict[str, Any]) -> list[Any]:
-    from domain.application import Line
-    from domain.interchange import record_problems
+    from domain.interchange import Line, record_problems
 
     parsed, problems = record_problems(record)
     assert not problems, problems

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cli import charts
+from cli.render.charts import common as charts
+from cli.render.charts.consensus import consensus_svg as draw_consensus
+from cli.render.charts.pledges import pledges_svg as draw_pledges
 
-TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATES = Path(__file__).parent
 NO_CHARTS_NOTE = "Charts are not included: " + charts.INSTALL_HINT + "."
 
 
@@ -97,7 +99,7 @@ def _charts(
     from markupsafe import Markup
 
     try:
-        consensus_svg = charts.consensus_svg(
+        consensus_svg = draw_consensus(
             consensus,
             title_targets=stance.get("targets") or [],
             summit_on=negotiation.get("summit_on"),
@@ -105,7 +107,7 @@ def _charts(
             source_line=source_line,
             as_of=drawn_through,
         )
-        pledges_svg = charts.pledges_svg(stance, source_line=source_line)
+        pledges_svg = draw_pledges(stance, source_line=source_line)
     except charts.ChartsUnavailable:
         return None
     # matplotlib escapes every text it writes into the SVG, so it is markup-safe.

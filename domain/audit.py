@@ -1,11 +1,13 @@
-"""Recompute every negotiation's hash chain from the stored rows themselves.
+"""The audit rules: every hash chain recomputed from the stored rows, checkpoints.
 
 Rows are read through the recorder (not through aggregates or views), so a row
 changed, removed, reordered or inserted with a plain SQL client is caught.
+A checkpoint is extended when each of its heads still has its digest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +15,8 @@ from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
 
 from domain.chain import GENESIS, chain_digest
+from domain.checkpoint import FORMAT
+from domain.errors import CheckFailed, NotFound
 from domain.negotiation import Negotiation, negotiation_id
 
 BATCH = 5000
@@ -117,8 +121,6 @@ def verify_log(
             chain.slug, chain.events, chain.position, chain.digest
         )
     if negotiation is not None and negotiation not in result.heads:
-        from domain.errors import NotFound
-
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
     return result
 
@@ -176,3 +178,93 @@ def _check(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
     chain.position = row.id
     chain.events += 1
     return None
+
+
+# -- the rules `audit verify` and `audit checkpoint` apply --------------------------
+
+
+def verify(
+    app: Application[Any],
+    negotiation: str | None = None,
+    *,
+    checkpoint: dict[str, Any] | None = None,
+    views_position: Callable[[], tuple[int, int] | None] = lambda: None,
+) -> Verification:
+    """Every chain intact, the views not ahead of the log, the checkpoint extended.
+
+    `views_position` gives (position the views processed, log head), or None
+    when they cannot be read; CheckFailed names the first thing wrong.
+    """
+    want = (
+        {slug: head["version"] for slug, head in checkpoint["negotiations"].items()}
+        if checkpoint
+        else None
+    )
+    result = verify_log(app, negotiation, want=want)
+    if result.fault is not None:
+        raise CheckFailed(str(result.fault))
+    _check_views_not_ahead(views_position())
+    if checkpoint is not None:
+        _check_extends(checkpoint, result, negotiation)
+    return result
+
+
+def _check_views_not_ahead(position: tuple[int, int] | None) -> None:
+    """Events deleted from the end of the log leave the views ahead of it."""
+    if position is None:
+        return
+    tracked, head = position
+    if tracked > head:
+        raise CheckFailed(
+            f"tampering at log position {head + 1}: the persisted views have "
+            f"processed up to position {tracked} but the log ends at "
+            f"{head}, so events were removed from the end of the log"
+        )
+
+
+def _check_extends(
+    checkpoint: dict[str, Any], result: Verification, negotiation: str | None
+) -> None:
+    """CheckFailed unless every head in the checkpoint still has its digest."""
+    for slug, head in checkpoint["negotiations"].items():
+        if negotiation is not None and slug != negotiation:
+            continue
+        if slug not in result.heads:
+            raise CheckFailed(
+                f"checkpoint names '{slug}', which is no longer in the log"
+            )
+        if result.found.get(slug) != head["digest"]:
+            have = result.heads[slug].events
+            raise CheckFailed(
+                f"the log no longer extends the checkpoint: '{slug}' "
+                + (
+                    f"has only {have} events, the checkpoint {head['version']}"
+                    if have < head["version"]
+                    else f"event {head['version']} has a different digest"
+                )
+                + " (history before the checkpoint was rewritten)"
+            )
+
+
+def checkpoint_of(
+    app: Application[Any], created_by: str, created_at: str
+) -> dict[str, Any]:
+    """Each negotiation's head now (unsigned); CheckFailed on a damaged log."""
+    result = verify_log(app)
+    if result.fault is not None:
+        raise CheckFailed(f"refusing to checkpoint a damaged log: {result.fault}")
+    return {
+        "format": FORMAT,
+        "created_at": created_at,
+        "created_by": created_by,
+        "log_position": max((h.position for h in result.heads.values()), default=0),
+        "events": result.checked,
+        "negotiations": {
+            h.negotiation: {
+                "version": h.events,
+                "position": h.position,
+                "digest": h.digest,
+            }
+            for h in result.heads.values()
+        },
+    }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cli.output import console
+import click
+
+from cli.render.formats import Shape, console
 from domain.vocabulary import STANCE_ORDER
 
 STANCE_STYLE = {
@@ -208,3 +210,105 @@ def timeline_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]
         ]
         for e in view["events"]
     )
+
+
+def replay_table(view: dict[str, Any]) -> None:
+    click.echo(
+        f"replayed {view['stance']['negotiation']} from an empty state up to log "
+        f"position {view['replayed']['last_position']}"
+    )
+    stance_table(view["stance"])
+    consensus_table(view["consensus"])
+
+
+def replay_rows(view: dict[str, Any]) -> list[Any]:
+    return [stance_rows(view["stance"]), consensus_rows(view["consensus"])]
+
+
+def demo(intro: str) -> Shape:
+    """The demo's shape: `intro`, then stance and consensus (CSV: stance only)."""
+
+    def table(view: dict[str, Any]) -> None:
+        click.echo(intro + "\n")
+        stance_table(view["stance"])
+        click.echo()
+        consensus_table(view["consensus"])
+
+    return Shape(table, lambda view: stance_rows(view["stance"]))
+
+
+def verify_table(view: dict[str, Any]) -> None:
+    click.echo(f"ok: {view['checked']} events checked, every chain intact")
+    if view["checkpoint"]:
+        signed = " (signature checked)" if view["signature_checked"] else ""
+        click.echo(f"the log extends checkpoint {view['checkpoint']}{signed}")
+    for n in view["negotiations"]:
+        click.echo(
+            f"  {n['negotiation']}: {n['events']} events, head at position "
+            f"{n['head_position']}, digest {n['head_digest']}"
+        )
+
+
+def verify_rows(view: dict[str, Any]) -> tuple[list[str], Any]:
+    header = ["negotiation", "events", "head_position", "head_digest"]
+    return header, ([n[k] for k in header] for n in view["negotiations"])
+
+
+LOG_COLUMNS = (
+    "position",
+    "negotiation",
+    "version",
+    "recorded_at",
+    "recorded_by",
+    "type",
+    "ref",
+    "target",
+    "digest",
+)
+
+
+def log_table(view: dict[str, Any]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="audit log")
+    for col in ("Pos", "Recorded at", "By", "Negotiation", "Type", "Ref", "Digest"):
+        table.add_column(col, overflow="fold")
+    for r in view["records"]:
+        ref = r["ref"] + (f" → {r['target']}" if r["target"] else "")
+        table.add_row(
+            str(r["position"]),
+            r["recorded_at"],
+            Text(r["recorded_by"]),
+            r["negotiation"],
+            r["type"],
+            ref,
+            r["digest"][:16] + "…",
+        )
+    console().print(table)
+
+
+def log_rows(view: dict[str, Any]) -> tuple[list[str], Any]:
+    return list(LOG_COLUMNS), ([r[k] for k in LOG_COLUMNS] for r in view["records"])
+
+
+def views_table(view: dict[str, Any]) -> None:
+    state = "up to date" if view["behind"] == 0 else f"{view['behind']} events behind"
+    click.echo(
+        f"log head: position {view['log_head']}\n"
+        f"views:    position {view['views_position']} ({state}), {view['rows']} rows"
+    )
+
+
+def views_rows(view: dict[str, Any]) -> tuple[list[str], Any]:
+    header = list(view)
+    return header, [[view[k] for k in header]]
+
+
+STANCE = Shape(stance_table, stance_rows)
+CONSENSUS = Shape(consensus_table, consensus_rows)
+TIMELINE = Shape(timeline_table, timeline_rows)
+REPLAY = Shape(replay_table, replay_rows)
+VERIFY = Shape(verify_table, verify_rows)
+LOG = Shape(log_table, log_rows)
+VIEWS = Shape(views_table, views_rows)

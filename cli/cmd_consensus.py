@@ -1,0 +1,26 @@
+"""`summit consensus`: counts, holdouts and the path toward consensus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.options import query_options
+
+
+@click.command()
+@query_options()
+def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
+    """How many allies hold each stance, who holds out, and the path there.
+
+    \b
+    Example:
+      summit consensus hague-2025 --proposal defence-investment-5pct
+      summit consensus hague-2025 --format csv     # the path, one row per date
+    """
+    from cli.render import tables
+    from cli.render.formats import emit
+
+    fmt = kw.pop("fmt")
+    emit(obj.reader.consensus(negotiation, proposal, **kw), fmt, tables.CONSENSUS)

@@ -1,0 +1,39 @@
+"""`summit report`: one self-contained HTML page of a proposal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.options import as_of_option, known_at_option, out_option
+
+
+@click.command()
+@click.argument("negotiation")
+@click.option("--proposal", "-p", metavar="SLUG")
+@as_of_option
+@known_at_option
+@out_option("FILE.html")
+@click.pass_obj
+def report(
+    obj: Any,
+    negotiation: str,
+    proposal: str | None,
+    as_of: str | None,
+    known_at: Any,
+    out: Path,
+) -> None:
+    """One self-contained HTML page: headline, charts, stances with evidence, timeline.
+
+    Nothing in it is fetched over the network; every quote is escaped.
+
+    \b
+    Example:
+      summit report hague-2025 --as-of 2025-06-10 --out hague.html
+    """
+    from cli.render.report.write import write_report
+
+    write_report(obj, negotiation, proposal, as_of, known_at, out)
+    click.echo(f"wrote {out}", err=True)

@@ -1,0 +1,26 @@
+"""`summit stance`: each ally's stance on a proposal, with pledges and gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli.options import ally_option, query_options
+
+
+@click.command()
+@query_options(ally_option)
+def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
+    """Each ally's stance on a proposal, with its pledges and gaps to each target.
+
+    \b
+    Example:
+      summit stance hague-2025 --proposal defence-investment-5pct --as-of 2025-06-10
+      summit stance hague-2025 --ally GBR --format json
+    """
+    from cli.render import tables
+    from cli.render.formats import emit
+
+    fmt = kw.pop("fmt")
+    emit(obj.reader.stance(negotiation, proposal, **kw), fmt, tables.STANCE)

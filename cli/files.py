@@ -1,0 +1,68 @@
+"""The user's files: reading keys, checkpoints and inputs, writing outputs.
+
+Every failure is a UsageError naming the file (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from domain.errors import UsageError
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """The file's bytes; `what` names it in the message (e.g. "key")."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {what} {path}: {e.strerror}") from None
+
+
+def write_text(path: str, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` (with file `mode`, when given)."""
+    target = Path(path)
+    if not target.parent.exists():
+        raise UsageError(f"cannot write {path}: folder {target.parent} does not exist")
+    try:
+        target.write_text(text, encoding="utf-8")
+        if mode is not None:
+            target.chmod(mode)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror}") from None
+
+
+def read_checkpoint(path: str, pubkey: str | None) -> dict[str, Any]:
+    """A checkpoint file, parsed, and its signature checked when `pubkey` is given."""
+    from domain.checkpoint import check_signature, parse_checkpoint
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"cannot read checkpoint {path}: {e.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UsageError(f"checkpoint {path} is not valid JSON ({e})") from None
+    cp = parse_checkpoint(data)
+    if pubkey is not None:
+        check_signature(cp, read_bytes(pubkey, "public key"))
+    return cp
+
+
+def readable_input(file: str, tmp: str) -> str:
+    """A path to read the input from: the file itself, or stdin saved to `tmp`."""
+    if file == "-":
+        path = Path(tmp) / "stdin.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            shutil.copyfileobj(sys.stdin, out)
+        return str(path)
+    try:
+        with open(file, encoding="utf-8") as f:
+            f.read(1)
+    except OSError as e:
+        raise UsageError(f"cannot read {file}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{file} is not UTF-8 text") from None
+    return file

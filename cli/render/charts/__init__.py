@@ -1,0 +1,1 @@
+"""Charts, one per file (`consensus.py`, `pledges.py`); `common.py` is shared."""

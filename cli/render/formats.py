@@ -1,0 +1,63 @@
+"""The one place that renders table, JSON and CSV output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import click
+
+Rows = tuple[list[str], Iterable[list[Any]]]
+
+
+class Shape(NamedTuple):
+    """How one kind of view is drawn for people and written as CSV.
+
+    `rows` gives a header and rows, or a list of them: CSV sections separated
+    by a blank line.
+    """
+
+    table: Callable[[Any], None]
+    rows: Callable[[Any], Rows | list[Rows]]
+
+
+def emit(data: Any, fmt: str, shape: Shape) -> None:
+    """Print `data` as JSON, CSV (header + rows) or a table for people."""
+    if fmt == "json":
+        click.echo(to_json(data))
+    elif fmt == "csv":
+        sections = shape.rows(data)
+        for i, (header, body) in enumerate(
+            sections if isinstance(sections, list) else [sections]
+        ):
+            if i:
+                click.echo()
+            _csv(header, body)
+    else:
+        shape.table(data)
+
+
+def _csv(header: list[str], body: Iterable[list[Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in body:
+        writer.writerow(["" if v is None else v for v in row])
+
+
+def to_json(data: Any) -> str:
+    """JSON for a terminal indented; for a pipe or file compact (and C-fast)."""
+    indent = 2 if sys.stdout.isatty() else None
+    return json.dumps(data, ensure_ascii=False, indent=indent)
+
+
+def console() -> Any:
+    """A rich console on stdout (imported lazily: rich is slow to import)."""
+    from rich.console import Console
+
+    out = Console(soft_wrap=False)
+    if not out.is_terminal:
+        out = Console(soft_wrap=False, width=140)
+    return out

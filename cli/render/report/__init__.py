@@ -1,0 +1,1 @@
+"""The publishable HTML report: `page.py` fills `report.html.j2`."""

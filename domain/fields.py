@@ -1,0 +1,117 @@
+"""The field types of the interchange format: slugs, dates, codes, shares of GDP.
+
+Each is a pydantic annotated type whose validator says, in one phrase, what
+is wrong with a value.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, StrictInt
+
+from domain.vocabulary import INSTITUTION_CODES
+
+REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
+_PARTY_PATTERN = re.compile(r"[A-Z]{3}")
+_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not REF_PATTERN.fullmatch(value):
+        raise ValueError(f"'{value}' is not a valid slug ([a-z0-9][a-z0-9._-]{{0,79}})")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        if not _DATE_PATTERN.fullmatch(value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def _party(value: str) -> str:
+    if not _PARTY_PATTERN.fullmatch(value):
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 code (e.g. GBR)")
+    return value
+
+
+def _actor(value: str) -> str:
+    if value in INSTITUTION_CODES:
+        return value
+    if not _PARTY_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"'{value}' is neither a party code (e.g. GBR) nor an institution "
+            f"({', '.join(INSTITUTION_CODES)})"
+        )
+    return value
+
+
+def _number(value: Any) -> float:
+    """A JSON number (not a bool, not a string), kept as the float it was written as."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("must be a number") from None
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return float(number) if not isinstance(value, float) else value
+
+
+def _pct(value: float) -> float:
+    if not 0 < value <= 100:
+        raise ValueError(f"{value:g} is out of range (0 < pct_gdp <= 100)")
+    return value
+
+
+def _year(value: int) -> int:
+    if not 2000 <= value <= 2100:
+        raise ValueError(f"{value} is out of range (2000..2100)")
+    return value
+
+
+def _party_list(keyword: str) -> Any:
+    """Validator for `keyword` (e.g. "nato") or a non-empty list of distinct codes."""
+
+    def check(value: Any) -> Any:
+        if value == keyword:
+            return value
+        if not isinstance(value, list):
+            raise ValueError(f'must be "{keyword}" or a list of party codes')
+        if not value:
+            raise ValueError("must not be empty")
+        seen: set[str] = set()
+        for i, code in enumerate(value):
+            if not isinstance(code, str) or not _PARTY_PATTERN.fullmatch(code):
+                raise ValueError(f"[{i}] {code!r} is not an ISO 3166-1 alpha-3 code")
+            if code in seen:
+                raise ValueError(f"'{code}' is listed twice")
+            seen.add(code)
+        return list(value)
+
+    return BeforeValidator(check)
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Slug = Annotated[str, AfterValidator(_slug)]
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
+Party = Annotated[str, AfterValidator(_party)]
+Actor = Annotated[str, AfterValidator(_actor)]
+Pct = Annotated[float, BeforeValidator(_number), AfterValidator(_pct)]
+Year = Annotated[StrictInt, AfterValidator(_year)]
+PartiesOrNato = Annotated[Any, _party_list("nato")]
+SignatoriesOrAll = Annotated[Any, _party_list("all")]
