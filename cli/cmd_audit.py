@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -141,9 +143,6 @@ def checkpoint(obj: Any, keyfile: str | None, out: str | None) -> None:
     Example:
       summit audit checkpoint --sign newsroom.key --out 2025-06-10.checkpoint.json
     """
-    import json
-    from datetime import UTC, datetime
-
     from cli.files import read_bytes, write_text
     from domain.audit import checkpoint_of
     from domain.checkpoint import sign

@@ -54,7 +54,7 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     from cli.sample import sample_path
     from domain.interchange import parse_lines
     from projections.consensus import consensus_view
-    from projections.reader import load_history
+    from projections.history import load_history
     from projections.stance import stance_view
 
     path = sample_path()
@@ -92,5 +92,7 @@ def _report_or_hint(
     out = Path(report)
     if not out.parent.exists():
         raise UsageError(f"cannot write {report}: folder does not exist")
-    write_report(obj, slug, proposal, as_of, None, out)
+    write_report(
+        obj, out, negotiation=slug, proposal=proposal, as_of=as_of, known_at=None
+    )
     click.echo(f"\nReport of the sample written to {out.resolve()}")

@@ -17,14 +17,7 @@ from cli.options import as_of_option, known_at_option, out_option
 @known_at_option
 @out_option("FILE.html")
 @click.pass_obj
-def report(
-    obj: Any,
-    negotiation: str,
-    proposal: str | None,
-    as_of: str | None,
-    known_at: Any,
-    out: Path,
-) -> None:
+def report(obj: Any, out: Path, **cut: Any) -> None:
     """One self-contained HTML page: headline, charts, stances with evidence, timeline.
 
     Nothing in it is fetched over the network; every quote is escaped.
@@ -35,5 +28,5 @@ def report(
     """
     from cli.render.report.write import write_report
 
-    write_report(obj, negotiation, proposal, as_of, known_at, out)
+    write_report(obj, out, **cut)
     click.echo(f"wrote {out}", err=True)

@@ -1,6 +1,6 @@
 """The summit application: validates records against the log and saves them.
 
-It is storage-agnostic (eventsourcing picks SQLite or PostgreSQL from its
+It is storage-agnostic (eventsourcing picks the backend from its
 environment); `cli/store/` builds it with the store the user named.
 """
 

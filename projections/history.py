@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.book import RecordBook
 from domain.errors import NotFound
 from domain.vocabulary import RECORD_EVENT_TYPES
-from projections.log import LogEntry
+from projections.log import LogEntry, read_log
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
 
 
 @dataclass(frozen=True)
@@ -104,3 +107,16 @@ def resolve(
         facts=facts,
         head_position=known[-1].position if known else 0,
     )
+
+
+def load_history(
+    app: Application[Any],
+    negotiation: str,
+    *,
+    known_at: datetime | None = None,
+    until: int | None = None,
+) -> History:
+    """The negotiation's history folded from the log, as known at `known_at` /
+    up to position `until`."""
+    entries = read_log(app, negotiation=negotiation, until=until)
+    return resolve(negotiation, entries, known_at)

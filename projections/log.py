@@ -141,3 +141,14 @@ def _entry(
 def head_position(app: Application[Any]) -> int:
     """The position of the last stored event (0 for an empty log)."""
     return app.recorder.max_notification_id() or 0
+
+
+def negotiations_in_log(app: Application[Any], until: int | None = None) -> list[str]:
+    """Slugs of every negotiation opened in the log, in opening order."""
+    from eventsourcing.utils import get_topic
+
+    from domain.negotiation import Negotiation
+
+    topic = get_topic(Negotiation.Opened)
+    found = app.recorder.select_notifications(1, 1_000_000, stop=until, topics=[topic])
+    return [decode(app, n).negotiation for n in found]

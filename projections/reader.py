@@ -16,8 +16,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.errors import CheckFailed, NotFound, UsageError
-from projections.history import History, resolve
-from projections.log import read_log
+from projections.history import History, load_history, resolve
+from projections.log import negotiations_in_log, read_log
 from projections.snapshot import instant_text
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import Status
@@ -37,31 +37,6 @@ class StoreAccess(Protocol):
 
     @property
     def shared(self) -> bool: ...
-
-
-def load_history(
-    app: Summit,
-    negotiation: str,
-    *,
-    known_at: datetime | None = None,
-    until: int | None = None,
-) -> History:
-    """The negotiation's history folded from the log, as known at `known_at` /
-    up to position `until`."""
-    entries = read_log(app, negotiation=negotiation, until=until)
-    return resolve(negotiation, entries, known_at)
-
-
-def negotiations_in_log(app: Summit, until: int | None = None) -> list[str]:
-    """Slugs of every negotiation opened in the log, in opening order."""
-    from eventsourcing.utils import get_topic
-
-    from domain.negotiation import Negotiation
-    from projections.log import decode
-
-    topic = get_topic(Negotiation.Opened)
-    found = app.recorder.select_notifications(1, 1_000_000, stop=until, topics=[topic])
-    return [decode(app, n).negotiation for n in found]
 
 
 class Reader:

@@ -63,8 +63,8 @@ def replay(
     as_of: str | None,
 ) -> dict[str, Any]:
     """Stance and consensus rebuilt from an empty state, from the log up to a cut."""
+    from projections.history import load_history
     from projections.log import head_position
-    from projections.reader import load_history
 
     if (until is None) == (known_at is None):
         raise UsageError("give exactly one of --until POSITION and --known-at")

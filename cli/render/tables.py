@@ -184,32 +184,20 @@ def timeline_table(view: dict[str, Any]) -> None:
     console().print(table)
 
 
+TIMELINE_COLUMNS = [
+    *("position", "occurred_on", "type", "ref", "retracted", "corrected"),
+    *("recorded_at", "recorded_by", "summary"),
+]
+
+
 def timeline_rows(view: dict[str, Any]) -> tuple[list[str], Iterable[list[Any]]]:
-    header = [
-        "position",
-        "occurred_on",
-        "type",
-        "ref",
-        "retracted",
-        "corrected",
-        "recorded_at",
-        "recorded_by",
-        "summary",
-    ]
-    return header, (
-        [
-            e["position"],
-            e["occurred_on"],
-            e["type"],
-            e["ref"],
-            str(e["retracted"]).lower(),
-            str(e["corrected"]).lower(),
-            e["recorded_at"],
-            e["recorded_by"],
-            e["summary"],
-        ]
-        for e in view["events"]
-    )
+    header = TIMELINE_COLUMNS
+    return header, ([_cell(e[k]) for k in header] for e in view["events"])
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: booleans as JSON writes them."""
+    return str(value).lower() if isinstance(value, bool) else value
 
 
 def replay_table(view: dict[str, Any]) -> None:

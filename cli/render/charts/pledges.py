@@ -6,23 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.render.charts import common
-from cli.render.charts.common import (
-    INK,
-    MEETS_COLOUR,
-    MUTED,
-    SHORT_COLOUR,
-    check_out,
-    describe_target,
-    fig_to_svg,
-    fmt_pct,
-    from_top,
-    headings,
-    legend,
-    new_figure,
-    plain,
-    save,
-    wrap_headings,
-)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -79,18 +62,19 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
     rows = max(len(allies), 1)
     fig_width = max(8.5, 4.2 * max(len(targets), 1) + 2.5)
     proposal = stance.get("proposal", "?")
-    title, subtitle, head = wrap_headings(
+    title, subtitle, head = common.wrap_headings(
         f"Pledges against the targets of {proposal}",
         "Largest pledged share of GDP against each target (dashed line), largest "
         "gap to the first target first. Hatched: an ambition.",
         fig_width,
     )
-    fig = new_figure(fig_width, head + 0.75 + 0.34 * rows + 0.8)
+    fig = common.new_figure(fig_width, head + 0.75 + 0.34 * rows + 0.8)
     bottom = 0.8 / fig.get_figheight()
-    height = from_top(fig, head + 0.75) - bottom
-    headings(fig, "pledges", title, subtitle, source_line)
+    height = common.from_top(fig, head + 0.75) - bottom
+    common.headings(fig, "pledges", title, subtitle, source_line)
     labels = [
-        plain(f"{a.get('name') or a.get('ally')} ({a.get('ally')})") for a in allies
+        common.plain(f"{a.get('name') or a.get('ally')} ({a.get('ally')})")
+        for a in allies
     ]
     panels = max(len(targets), 1)
     left, gutter = 0.2, 0.03
@@ -113,14 +97,17 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
                 ha="center",
                 va="center",
                 transform=ax.transAxes,
-                color=MUTED,
+                color=common.MUTED,
             )
             ax.set_xticks([])
             continue
         target = targets[p]
         target_pct = float(target["pct_gdp"])
         ax.set_title(
-            f"target: {describe_target(target)}", loc="left", fontsize=10, color=INK
+            f"target: {common.describe_target(target)}",
+            loc="left",
+            fontsize=10,
+            color=common.INK,
         )
         longest = target_pct
         for row, ally in enumerate(allies):
@@ -136,7 +123,7 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
                     va="center",
                     fontsize=8.5,
                     style="italic",
-                    color=MUTED,
+                    color=common.MUTED,
                     gid=f"nopledge-{code}-{p}",
                 )
                 continue
@@ -147,46 +134,46 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
                 row,
                 value,
                 height=0.62,
-                color=MEETS_COLOUR if meets else SHORT_COLOUR,
+                color=common.MEETS_COLOUR if meets else common.SHORT_COLOUR,
                 hatch="///" if _is_ambition(ally, target, pledged) else None,
                 edgecolor="white",
                 linewidth=0,
                 gid=f"pledge-{code}-{p}",
             )
-            note = "meets" if meets else f"gap {fmt_pct(gap.get('gap_pp'))} pp"
+            note = "meets" if meets else f"gap {common.fmt_pct(gap.get('gap_pp'))} pp"
             ax.text(
                 max(value, target_pct),
                 row,
-                f"{fmt_pct(pledged)}%, {note}",
+                f"{common.fmt_pct(pledged)}%, {note}",
                 transform=offset_copy(ax.transData, fig=fig, x=5, units="points"),
                 va="center",
                 fontsize=8,
-                color=INK,
+                color=common.INK,
             )
         ax.axvline(
             target_pct,
-            color=INK,
+            color=common.INK,
             linestyle=(0, (4, 2)),
             linewidth=1.4,
             gid=f"target-{p}",
         )
         ax.set_xlim(0, longest * 1.5)
         ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.set_xlabel("% of GDP", color=MUTED, fontsize=9)
+        ax.set_xlabel("% of GDP", color=common.MUTED, fontsize=9)
 
     handles = [
-        Patch(facecolor=MEETS_COLOUR, label="meets the target"),
-        Patch(facecolor=SHORT_COLOUR, label="short of the target"),
-        Patch(facecolor="white", edgecolor=INK, hatch="///", label="ambition"),
+        Patch(facecolor=common.MEETS_COLOUR, label="meets the target"),
+        Patch(facecolor=common.SHORT_COLOUR, label="short of the target"),
+        Patch(facecolor="white", edgecolor=common.INK, hatch="///", label="ambition"),
     ]
-    legend(fig, handles, head)
+    common.legend(fig, handles, head)
     return fig
 
 
 def pledges_chart(stance: dict[str, Any], *, source_line: str, out: Path) -> None:
     """Write each ally's pledges against each target to `out` (.png or .svg)."""
-    fmt = check_out(Path(out))
-    save(
+    fmt = common.check_out(Path(out))
+    common.save(
         figure(stance, source_line=source_line),
         Path(out),
         fmt,
@@ -196,4 +183,6 @@ def pledges_chart(stance: dict[str, Any], *, source_line: str, out: Path) -> Non
 
 def pledges_svg(stance: dict[str, Any], *, source_line: str) -> str:
     """The pledges chart as an SVG document string."""
-    return fig_to_svg(figure(stance, source_line=source_line), salt="summit-pledges")
+    return common.fig_to_svg(
+        figure(stance, source_line=source_line), salt="summit-pledges"
+    )

@@ -88,22 +88,18 @@ def _pledge_text(pledge: dict[str, Any]) -> str:
     return text + (" (ambition)" if pledge.get("firmness") == "ambition" else "")
 
 
-def _charts(
-    stance: dict[str, Any],
-    consensus: dict[str, Any],
-    timeline: dict[str, Any],
-    negotiation: dict[str, Any],
-    source_line: str,
-    drawn_through: str,
-) -> dict[str, str] | None:
+def _charts(views: dict[str, Any], source_line: str, drawn_through: str) -> Any:
+    """Both charts as inline SVG (`views`: stance, consensus, timeline and the
+    negotiation), or None without matplotlib."""
     from markupsafe import Markup
 
+    stance = views["stance"]
     try:
         consensus_svg = draw_consensus(
-            consensus,
+            views["consensus"],
             title_targets=stance.get("targets") or [],
-            summit_on=negotiation.get("summit_on"),
-            signoffs=charts.signoffs_from_timeline(timeline),
+            summit_on=views["negotiation"].get("summit_on"),
+            signoffs=charts.signoffs_from_timeline(views["timeline"]),
             source_line=source_line,
             as_of=drawn_through,
         )
@@ -200,10 +196,12 @@ def render_report(
         "as_of": as_of,
         "known_at": known_at,
         "charts": _charts(
-            stance,
-            consensus,
-            timeline,
-            negotiation,
+            {
+                "stance": stance,
+                "consensus": consensus,
+                "timeline": timeline,
+                "negotiation": negotiation,
+            },
             source_line,
             as_of or chart_end or generated_at[:10],
         ),

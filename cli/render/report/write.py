@@ -9,11 +9,12 @@ from typing import Any
 
 def write_report(
     obj: Any,
+    out: Path,
+    *,
     negotiation: str,
     proposal: str | None,
     as_of: str | None,
     known_at: Any,
-    out: Path,
 ) -> None:
     """Render the HTML report of one proposal to `out`."""
     from cli.render.report.page import ReportUnavailable, render_report
