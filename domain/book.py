@@ -17,7 +17,12 @@ from typing import Any
 from domain.canonical import canonical_json, merge_changes
 from domain.errors import Problem
 from domain.registry import nato_members_on
-from domain.vocabulary import INSTITUTION_CODES, RECORD_EVENT_TYPES, REF_PREFIXES
+from domain.vocabulary import (
+    EVENT_TYPE,
+    INSTITUTION_CODES,
+    RECORD_EVENT_TYPES,
+    REF_PREFIXES,
+)
 
 
 def derive_ref(record: dict[str, Any]) -> str:
@@ -173,10 +178,13 @@ class RecordBook:
                 )
             )
 
+        spec = EVENT_TYPE[kind]
+        for name in spec.party_fields:  # a party of this negotiation (or institution)
+            code = record[name]
+            institution = spec.institutions and code in INSTITUTION_CODES
+            if not institution and not self._is_party(code):
+                not_party(name, code, spec.institutions)
         if kind == "proposal.tabled":
-            by = record["by"]
-            if by not in INSTITUTION_CODES and not self._is_party(by):
-                not_party("by", by, True)
             current = self.proposals.get(record["proposal"])
             if current is not None and current != tabling_ref:
                 problems.append(
@@ -190,15 +198,9 @@ class RecordBook:
             if record["proposal"] not in self.proposals:
                 untabled("proposal", record["proposal"])
         elif kind == "statement.made":
-            actor = record["actor"]
-            if actor not in INSTITUTION_CODES and not self._is_party(actor):
-                not_party("actor", actor, True)
             position = record.get("position")
             if position and position["proposal"] not in self.proposals:
                 untabled("position.proposal", position["proposal"])
-        elif kind == "pledge.made":
-            if not self._is_party(record["actor"]):
-                not_party("actor", record["actor"], False)
         elif kind == "signoff.recorded":
             signatories = record["signatories"]
             if signatories == "all":

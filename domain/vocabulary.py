@@ -18,18 +18,21 @@ class EventType(NamedTuple):
     event_class: str  # the aggregate's event class: topic Negotiation.<event_class>
     ref_prefix: str  # derived refs read `<ref_prefix>-<12 hex>`
     world: bool = True  # a fact about the world (False: a fact about a record)
+    party_fields: tuple[str, ...] = ()  # fields that must name a party
+    institutions: bool = False  # ... or an institution (NATO, EU)
 
 
 EVENT_TYPES: tuple[EventType, ...] = (
     EventType("negotiation.opened", "Opened", "opened"),
-    EventType("proposal.tabled", "ProposalTabled", "proposal"),
+    EventType("proposal.tabled", "ProposalTabled", "proposal", True, ("by",), True),
     EventType("proposal.revised", "ProposalRevised", "revision"),
-    EventType("statement.made", "StatementMade", "statement"),
-    EventType("pledge.made", "PledgeMade", "pledge"),
+    EventType("statement.made", "StatementMade", "statement", True, ("actor",), True),
+    EventType("pledge.made", "PledgeMade", "pledge", party_fields=("actor",)),
     EventType("signoff.recorded", "SignoffRecorded", "signoff"),
     EventType("record.retracted", "RecordRetracted", "retraction", world=False),
     EventType("record.corrected", "RecordCorrected", "correction", world=False),
 )
+EVENT_TYPE: dict[str, EventType] = {t.name: t for t in EVENT_TYPES}
 OPENED = "negotiation.opened"
 RETRACTED = "record.retracted"
 CORRECTED = "record.corrected"
