@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cli.store import Store
-from projections.reader import Reader
-
 if TYPE_CHECKING:
+    from cli.store import Store
     from domain.application import Summit
+    from projections.reader import Reader
 
 
 class Obj:
@@ -21,12 +20,32 @@ class Obj:
 
     def use(self, location: str) -> None:
         """Talk to the store at `location` from now on."""
-        self.store = Store(location)
-        self.reader = Reader(self.store)
+        self.location = location
+        self._store: Store | None = None
+        self._reader: Reader | None = None
+
+    @property
+    def store(self) -> Store:
+        """The store (opened lazily, so `summit --help` stays quick)."""
+        if self._store is None:
+            from cli.store import Store
+
+            self._store = Store(self.location)
+        return self._store
+
+    @property
+    def reader(self) -> Reader:
+        """Every query's one way in (see projections/reader.py)."""
+        if self._reader is None:
+            from projections.reader import Reader
+
+            self._reader = Reader(self.store)
+        return self._reader
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the named store, opened once per process."""
         return self.store.app(write=write)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
