@@ -60,6 +60,19 @@ RELIABILITIES: tuple[str, ...] = get_args(Reliability)
 
 Rule = Literal["consensus"]
 
+# Reported spending (the `spending.reported` event type comes next): whether a
+# figure is an estimate or an outturn, and what a reading of it may conclude.
+Basis = Literal["estimate", "actual"]
+BASES: tuple[str, ...] = get_args(Basis)
+
+DeliveryStatus = Literal[
+    "met", "on_track", "off_track", "missed", "insufficient_data", "no_data"
+]
+DELIVERY_STATUSES: tuple[str, ...] = get_args(DeliveryStatus)
+
+PledgeStatus = Literal["kept", "broken", "pending"]
+PLEDGE_STATUSES: tuple[str, ...] = get_args(PledgeStatus)
+
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
