@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli.options import format_option
+from cli.options import file_option, format_option
 
 
 @click.group()
@@ -25,14 +25,11 @@ def audit() -> None:
 
 @audit.command("verify")
 @click.argument("negotiation", required=False)
-@click.option(
-    "--checkpoint",
-    type=click.Path(dir_okay=False),
-    help="Also prove the log still extends this checkpoint file.",
+@file_option(
+    "--checkpoint", help="Also prove the log still extends this checkpoint file."
 )
-@click.option(
+@file_option(
     "--pubkey",
-    type=click.Path(dir_okay=False),
     help="Check the checkpoint's signature with this Ed25519 public key (PEM).",
 )
 @format_option
@@ -123,15 +120,12 @@ def _logged(e: Any) -> dict[str, Any]:
 
 
 @audit.command("checkpoint")
-@click.option(
+@file_option(
     "--sign",
     "keyfile",
-    type=click.Path(dir_okay=False),
     help="Sign with this Ed25519 private key (PEM, from `summit audit keygen`).",
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False), help="Write here instead of stdout."
-)
+@file_option("--out", help="Write here instead of stdout.")
 @click.pass_obj
 def checkpoint(obj: Any, keyfile: str | None, out: str | None) -> None:
     """Print each negotiation's head position and digest now, optionally signed.

@@ -8,15 +8,13 @@ from typing import Any
 
 import click
 
-from cli.options import format_option
+from cli.options import file_option, format_option
 
 
 @click.command()
 @click.option("--as-of", metavar="DATE", help="Show the table as of this date.")
-@click.option(
-    "--report",
-    type=click.Path(dir_okay=False),
-    help="Also write the publishable HTML report of the sample here.",
+@file_option(
+    "--report", help="Also write the publishable HTML report of the sample here."
 )
 @format_option
 @click.pass_context

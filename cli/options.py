@@ -102,6 +102,11 @@ def _out(ctx: click.Context, param: click.Parameter, value: str) -> Path:
     return path
 
 
+def file_option(*names: str, help: str) -> Callable[[F], F]:
+    """An optional option naming a file (not a folder)."""
+    return click.option(*names, type=click.Path(dir_okay=False), help=help)
+
+
 def out_option(help: str) -> Callable[[F], F]:
     """--out FILE (required), whose folder must exist."""
     return click.option("--out", required=True, callback=_out, help=help)
