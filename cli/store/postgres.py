@@ -285,6 +285,15 @@ def _rights_problem(
     return f"permission denied: role {role} lacks " + " and ".join(missing)
 
 
+# Words in a driver's message that say why a connection failed.
+_LOGIN_REFUSED = ("password", "authentication", "role ", "pg_hba.conf")
+_LOGIN_REFUSED += ("not permitted to log in",)
+_UNREACHABLE = ("connection refused", "timeout", "timed out", "resolve host")
+_UNREACHABLE += ("translate host", "unreachable", "no route", "ssl")
+_UNREACHABLE += ("couldn't get a connection", "server closed")
+_UNREACHABLE += ("no such file or directory",)
+
+
 def _reason(error: BaseException, password: str) -> str:
     """Why a connection or a statement failed, as a short phrase."""
     text = " ".join(str(error).split())
@@ -301,33 +310,9 @@ def _reason(error: BaseException, password: str) -> str:
         return "login refused (no password: put it in ~/.pgpass, PGPASSWORD or the URL)"
     if "permission denied" in low or "must be owner" in low:
         return f"permission denied ({said})"
-    if any(
-        k in low
-        for k in (
-            "password",
-            "authentication",
-            "role ",
-            "pg_hba.conf",
-            "not permitted to log in",
-        )
-    ):
+    if any(k in low for k in _LOGIN_REFUSED):
         return f"login refused ({said})"
-    if any(
-        k in low
-        for k in (
-            "connection refused",
-            "timeout",
-            "timed out",
-            "resolve host",
-            "translate host",
-            "unreachable",
-            "no route",
-            "couldn't get a connection",
-            "ssl",
-            "server closed",
-            "no such file or directory",
-        )
-    ):
+    if any(k in low for k in _UNREACHABLE):
         return f"server unreachable ({said})"
     return said
 
