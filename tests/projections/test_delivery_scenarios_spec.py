@@ -762,6 +762,172 @@ WALES: list[tuple[list[str], dict[str, Any]]] = [
 
 
 # ---------------------------------------------------------------------------
+# Scenario 4: two vintages published the same day (rule 2: the one recorded
+# later wins), a `total` target not met by adding other metrics (rule 7), a
+# pledge kept by reaching it exactly.
+
+SAME_DAY_EVENTS: list[dict[str, Any]] = [
+    OPENED,
+    {
+        "type": "proposal.tabled",
+        "negotiation": NEG,
+        "ref": "p5-tabled",
+        "occurred_on": "2025-06-05",
+        "proposal": "p5",
+        "by": "NATO",
+        "title": "Five percent",
+        "targets": P5_2035,
+    },
+    spent("deu-core-2022", "DEU", "core_defence", 2022, 1.50, "actual", "2023-07-07"),
+    spent("deu-core-a", "DEU", "core_defence", 2024, 2.10, "estimate", "2025-06-05"),
+    spent("deu-core-b", "DEU", "core_defence", 2024, 2.12, "estimate", "2025-06-05"),
+    spent(
+        "deu-rel-2024", "DEU", "defence_related", 2024, 1.5, "estimate", "2025-06-05"
+    ),
+    pledge("deu-2024", "DEU", "core_defence", 2.12, 2024, "commitment", "2024-02-14"),
+    pledge("deu-2029", "DEU", "total", 3.5, 2029, "ambition", "2025-05-13"),
+]
+
+SAME_DAY_DELIVERY: dict[str, Any] = {
+    "negotiation": NEG,
+    "proposal": "p5",
+    "as_of": None,
+    "known_at": None,
+    "targets": P5_2035,
+    "summary": [
+        {
+            "metric": "core_defence",
+            "target_pct": 3.5,
+            "by_year": 2035,
+            "counts": counts(on_track=1, no_data=31),
+        },
+        # Nobody reported a `total`; DEU's 2.12 + 1.5 is not one.
+        {
+            "metric": "total",
+            "target_pct": 5.0,
+            "by_year": 2035,
+            "counts": counts(no_data=32),
+        },
+    ],
+    "allies": [
+        {
+            "ally": "DEU",
+            "name": "Germany",
+            # By metric then year; 2024 core is deu-core-b (same day, later
+            # in recording order).
+            "spending": [
+                {
+                    "metric": "core_defence",
+                    "year": 2022,
+                    "pct_gdp": 1.5,
+                    "basis": "actual",
+                    "ref": "deu-core-2022",
+                },
+                {
+                    "metric": "core_defence",
+                    "year": 2024,
+                    "pct_gdp": 2.12,
+                    "basis": "estimate",
+                    "ref": "deu-core-b",
+                },
+                {
+                    "metric": "defence_related",
+                    "year": 2024,
+                    "pct_gdp": 1.5,
+                    "basis": "estimate",
+                    "ref": "deu-rel-2024",
+                },
+            ],
+            "delivery": [
+                # gap = 3.5 - 2.12 = 1.38
+                # window [2021, 2024] holds 2022, 2024:
+                # trend = (2.12 - 1.50) / 2 = 0.31
+                # required = 1.38 / (2035 - 2024) = 0.12545… -> 0.13
+                # 0.31 >= 0.13 -> on_track
+                {
+                    "metric": "core_defence",
+                    "target_pct": 3.5,
+                    "by_year": 2035,
+                    "reported_year": 2024,
+                    "reported_pct": 2.12,
+                    "basis": "estimate",
+                    "ref": "deu-core-b",
+                    "gap_pp": 1.38,
+                    "trend_pp_per_year": 0.31,
+                    "required_pp_per_year": 0.13,
+                    "status": "on_track",
+                },
+                no_data("total", 5.0, 2035),
+            ],
+            # 2.12 >= 2.12 -> kept (the superseded 2.10 would have broken it);
+            # no 2029 figure -> pending.
+            "pledges": [
+                {
+                    "metric": "core_defence",
+                    "pct_gdp": 2.12,
+                    "by_year": 2024,
+                    "firmness": "commitment",
+                    "ref": "deu-2024",
+                    "reported_pct": 2.12,
+                    "status": "kept",
+                },
+                {
+                    "metric": "total",
+                    "pct_gdp": 3.5,
+                    "by_year": 2029,
+                    "firmness": "ambition",
+                    "ref": "deu-2029",
+                    "reported_pct": None,
+                    "status": "pending",
+                },
+            ],
+        }
+    ],
+}
+
+# `total` is the default metric: no party has a 2024 total, so all 32 are
+# listed in no_data and none is dropped.
+SAME_DAY_SPENDING_TOTAL: dict[str, Any] = {
+    "negotiation": NEG,
+    "year": 2024,
+    "metric": "total",
+    "as_of": None,
+    "known_at": None,
+    "below": None,
+    "allies": [],
+    "no_data": others(),
+}
+
+SAME_DAY_SPENDING_RELATED: dict[str, Any] = {
+    "negotiation": NEG,
+    "year": 2024,
+    "metric": "defence_related",
+    "as_of": None,
+    "known_at": None,
+    "below": None,
+    "allies": [
+        {
+            "ally": "DEU",
+            "name": "Germany",
+            "pct_gdp": 1.5,
+            "basis": "estimate",
+            "ref": "deu-rel-2024",
+        }
+    ],
+    "no_data": others("DEU"),
+}
+
+SAME_DAY: list[tuple[list[str], dict[str, Any]]] = [
+    (["delivery", NEG, "--proposal", "p5", "--ally", "DEU"], SAME_DAY_DELIVERY),
+    (["spending", NEG, "--year", "2024"], SAME_DAY_SPENDING_TOTAL),
+    (
+        ["spending", NEG, "--year", "2024", "--metric", "defence_related"],
+        SAME_DAY_SPENDING_RELATED,
+    ),
+]
+
+
+# ---------------------------------------------------------------------------
 
 
 def summit(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -817,3 +983,8 @@ def test_statuses_half_way_rounding_and_strict_below(tmp_path: Path) -> None:
 @NOT_WIRED
 def test_wales_deadline_moved_turns_missed_into_a_slope(tmp_path: Path) -> None:
     check(tmp_path, WALES_EVENTS, WALES)
+
+
+@NOT_WIRED
+def test_same_day_vintages_and_total_not_summed(tmp_path: Path) -> None:
+    check(tmp_path, SAME_DAY_EVENTS, SAME_DAY)
