@@ -284,7 +284,10 @@ def summary(
 
     Every party counts (whatever `--ally` selects); all six statuses appear.
     """
-    by_party = [figures_of(code, latest) for code in parties]
+    grouped: dict[str, dict[tuple[str, int], Figure]] = {}
+    for (actor, metric, year), f in latest.items():
+        grouped.setdefault(actor, {})[(metric, year)] = f
+    by_party = [grouped.get(code, {}) for code in parties]
     rows = []
     for t in targets:
         counts = dict.fromkeys(STATUSES, 0)

@@ -425,6 +425,11 @@ def test_delivery_row_is_well_formed_and_matches_exact_arithmetic(
     else:
         assert row["required_pp_per_year"] is None
         assert row["status"] == "missed"
+    if row["status"] in ("on_track", "off_track"):
+        on_track = row["trend_pp_per_year"] >= row["required_pp_per_year"]
+        assert (row["status"] == "on_track") == on_track
+    if row["status"] == "insufficient_data":
+        assert row["trend_pp_per_year"] is None and by_year > year
 
 
 @given(st.lists(st.tuples(years, cents, st.integers(0, 3)), max_size=12))
