@@ -48,6 +48,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "consensus",
         "Counts, holdouts and the path toward consensus.",
     ),
+    "delivery": (
+        "cli.cmd_delivery",
+        "delivery",
+        "Spending against each target and pledge: met, on track, off track.",
+    ),
+    "spending": (
+        "cli.cmd_spending",
+        "spending",
+        "Every party's reported spending for one year; who has none.",
+    ),
     "audit": (
         "cli.cmd_audit",
         "audit",

@@ -43,6 +43,11 @@ def _iso_date(value: str) -> str:
 
 
 def _party(value: str) -> str:
+    if value in INSTITUTION_CODES:
+        raise ValueError(
+            f"'{value}' is an institution, not a party (institutions do not "
+            "pledge or spend)"
+        )
     if not _PARTY_PATTERN.fullmatch(value):
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-3 code (e.g. GBR)")
     return value
@@ -75,6 +80,12 @@ def _number(value: Any) -> float:
 def _pct(value: float) -> float:
     if not 0 < value <= 100:
         raise ValueError(f"{value:g} is out of range (0 < pct_gdp <= 100)")
+    return value
+
+
+def _share(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise ValueError(f"{value:g} is out of range (0 <= pct_gdp <= 100)")
     return value
 
 
@@ -112,6 +123,7 @@ IsoDate = Annotated[str, AfterValidator(_iso_date)]
 Party = Annotated[str, AfterValidator(_party)]
 Actor = Annotated[str, AfterValidator(_actor)]
 Pct = Annotated[float, BeforeValidator(_number), AfterValidator(_pct)]
+Share = Annotated[float, BeforeValidator(_number), AfterValidator(_share)]
 Year = Annotated[StrictInt, AfterValidator(_year)]
 PartiesOrNato = Annotated[Any, _party_list("nato")]
 SignatoriesOrAll = Annotated[Any, _party_list("all")]

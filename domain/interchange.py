@@ -31,6 +31,7 @@ from domain.fields import (
     PartiesOrNato,
     Party,
     Pct,
+    Share,
     SignatoriesOrAll,
     Slug,
     Text,
@@ -39,6 +40,7 @@ from domain.fields import (
 from domain.vocabulary import (
     RECORD_EVENT_TYPES,
     RECORD_TYPES,
+    Basis,
     Firmness,
     Metric,
     Reliability,
@@ -147,6 +149,19 @@ class SignoffRecorded(_WorldRecord):
     reservations: dict[Party, Text] | None = None
 
 
+class SpendingReported(_WorldRecord):
+    """A published figure of a party's spending in one year (`occurred_on`:
+    the day it was published)."""
+
+    type: Literal["spending.reported"]
+    source: Source
+    actor: Party
+    metric: Metric
+    year: Year
+    pct_gdp: Share
+    basis: Basis = "estimate"
+
+
 class RecordRetracted(_Record):
     type: Literal["record.retracted"]
     target: Slug
@@ -173,6 +188,7 @@ MODELS: dict[str, type[_Model]] = {
     "statement.made": StatementMade,
     "pledge.made": PledgeMade,
     "signoff.recorded": SignoffRecorded,
+    "spending.reported": SpendingReported,
     "record.retracted": RecordRetracted,
     "record.corrected": RecordCorrected,
 }

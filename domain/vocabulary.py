@@ -29,6 +29,9 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType("statement.made", "StatementMade", "statement", True, ("actor",), True),
     EventType("pledge.made", "PledgeMade", "pledge", party_fields=("actor",)),
     EventType("signoff.recorded", "SignoffRecorded", "signoff"),
+    EventType(
+        "spending.reported", "SpendingReported", "spending", party_fields=("actor",)
+    ),
     EventType("record.retracted", "RecordRetracted", "retraction", world=False),
     EventType("record.corrected", "RecordCorrected", "correction", world=False),
 )
@@ -60,8 +63,8 @@ RELIABILITIES: tuple[str, ...] = get_args(Reliability)
 
 Rule = Literal["consensus"]
 
-# Reported spending (the `spending.reported` event type comes next): whether a
-# figure is an estimate or an outturn, and what a reading of it may conclude.
+# Reported spending (`spending.reported`): whether a figure is an estimate or
+# an outturn, and what a reading of it may conclude.
 Basis = Literal["estimate", "actual"]
 BASES: tuple[str, ...] = get_args(Basis)
 
@@ -72,6 +75,8 @@ DELIVERY_STATUSES: tuple[str, ...] = get_args(DeliveryStatus)
 
 PledgeStatus = Literal["kept", "broken", "pending"]
 PLEDGE_STATUSES: tuple[str, ...] = get_args(PledgeStatus)
+
+SPENDING = "spending.reported"
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

@@ -32,10 +32,12 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+from domain.vocabulary import DELIVERY_STATUSES
+
 Number = Decimal | str
 """A share of GDP as written: a Decimal, or the JSON text of the number."""
 
-STATUSES = ("met", "on_track", "off_track", "missed", "insufficient_data", "no_data")
+STATUSES = DELIVERY_STATUSES
 """The six delivery statuses, in the order of SPEC's `summary.counts`."""
 
 TREND_WINDOW = 3

@@ -108,6 +108,62 @@ class Reader:
         inputs = self.inputs(negotiation, proposal, as_of, known_at)
         return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
 
+    def figures(
+        self, negotiation: str, as_of: str | None, known_at: datetime | None
+    ) -> tuple[list[str], list[Any]]:
+        """(parties, reported spending figures) that exist in this view."""
+        from projections.spent import figures_from_history
+        from projections.tables.read import figures_from_tables
+
+        if known_at is None:
+            with self._tables() as views:
+                if views is not None:
+                    return figures_from_tables(views, negotiation, as_of)
+        history = self.history(negotiation, known_at)
+        return history.parties, figures_from_history(history, as_of)
+
+    def delivery(
+        self,
+        negotiation: str,
+        proposal: str | None,
+        *,
+        as_of: str | None,
+        known_at: datetime | None,
+        ally: str | None = None,
+    ) -> dict[str, Any]:
+        """The delivery view (SPEC §4, rules 7–8) of one proposal."""
+        from projections.spent import delivery_from
+
+        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        _, figures = self.figures(negotiation, as_of, known_at)
+        known = instant_text(known_at)
+        return delivery_from(inputs, figures, as_of=as_of, known_at=known, ally=ally)
+
+    def spending(
+        self,
+        negotiation: str,
+        *,
+        year: int,
+        metric: str = "total",
+        below: str | None = None,
+        as_of: str | None,
+        known_at: datetime | None,
+    ) -> dict[str, Any]:
+        """The spending view (SPEC §4, rule 7): every party's figure for one year."""
+        from projections.spent import spending_from
+
+        parties, figures = self.figures(negotiation, as_of, known_at)
+        return spending_from(
+            negotiation,
+            parties,
+            figures,
+            year=year,
+            metric=metric,
+            below=below,
+            as_of=as_of,
+            known_at=instant_text(known_at),
+        )
+
     def timeline(
         self, negotiation: str, *, known_at: datetime | None, **filters: Any
     ) -> dict[str, Any]:

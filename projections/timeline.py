@@ -56,6 +56,11 @@ def summarise(fact: Fact) -> str:
         who = "all" if r["signatories"] == "all" else ", ".join(r["signatories"])
         adopts = f", adopting '{r['proposal']}'" if r.get("proposal") else ""
         return f"{r['body']} signed off '{r['document']}' ({who}){adopts}"
+    if kind == "spending.reported":
+        return (
+            f"{name_of(r['actor'])} spent {r['pct_gdp']:g}% {r['metric']} "
+            f"in {r['year']} ({r['basis']})"
+        )
     return kind
 
 

@@ -15,6 +15,7 @@ from projections.log import LogEntry
 from projections.tables.schema import (
     EVIDENCE,
     PLEDGES,
+    SPENDING,
     TARGETS,
     TRACKING_NAME,
     entry_of,
@@ -99,6 +100,23 @@ def derived_rows(
                     r["by_year"],
                     r["pct_gdp"],
                     r["firmness"],
+                    entry.ref,
+                    r["occurred_on"],
+                    entry.position,
+                ),
+            )
+        ]
+    if kind == "spending.reported":
+        return [
+            (
+                SPENDING,
+                (
+                    negotiation,
+                    r["actor"],
+                    r["metric"],
+                    r["year"],
+                    str(r["pct_gdp"]),
+                    r["basis"],
                     entry.ref,
                     r["occurred_on"],
                     entry.position,

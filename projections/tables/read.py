@@ -16,6 +16,7 @@ from projections.tables.schema import (
     COLUMNS,
     EVIDENCE,
     PLEDGES,
+    SPENDING,
     TARGETS,
     entry_of,
     micros,
@@ -52,17 +53,10 @@ def inputs_from_tables(
 ) -> Any:
     """Stance and consensus inputs read from the derived tables (no known_at)."""
     from domain.book import expand_parties
-    from domain.errors import NotFound
     from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
 
     p = views.placeholder
-    opening = views.rows(
-        f"SELECT record FROM {views.facts} WHERE negotiation={p} AND version=1",
-        negotiation,
-    )
-    if not opening:
-        raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    record = json.loads(opening[0][0])["record"]
+    record = opening_of(views, negotiation)
     tabled = views.rows(
         f"SELECT DISTINCT proposal FROM {views.table(TARGETS)} "
         f"WHERE negotiation={p} AND kind='proposal.tabled'",
@@ -108,6 +102,47 @@ def inputs_from_tables(
         evidence=evidence,
         pledges=pledges,
     )
+
+
+def opening_of(views: Any, negotiation: str) -> dict[str, Any]:
+    """The negotiation's `negotiation.opened` record (NotFound when absent)."""
+    from domain.errors import NotFound
+
+    opening = views.rows(
+        f"SELECT record FROM {views.facts} WHERE negotiation={views.placeholder} "
+        "AND version=1",
+        negotiation,
+    )
+    if not opening:
+        raise NotFound(f"negotiation '{negotiation}' is not in this store")
+    record: dict[str, Any] = json.loads(opening[0][0])["record"]
+    return record
+
+
+def figures_from_tables(
+    views: Any, negotiation: str, as_of: str | None
+) -> tuple[list[str], list[Any]]:
+    """(parties, reported figures as of `as_of`) read from the derived tables."""
+    from datetime import date
+
+    from domain.book import expand_parties
+    from projections.delivery import Figure
+
+    parties = expand_parties(opening_of(views, negotiation))
+    p = views.placeholder
+    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
+    extra = (as_of,) if as_of is not None else ()
+    rows = views.rows(
+        "SELECT party, metric, year, pct_gdp, basis, ref, occurred_on, position "
+        f"FROM {views.table(SPENDING)} WHERE negotiation={p}{cut}",
+        negotiation,
+        *extra,
+    )
+    figures = [
+        Figure(a, m, y, pct, basis, ref, date.fromisoformat(on), pos)
+        for a, m, y, pct, basis, ref, on, pos in rows
+    ]
+    return parties, figures
 
 
 def negotiations_holding(

@@ -4,8 +4,10 @@
 indexed by negotiation, recording order and recording time, so a query reads
 only the rows of the negotiation it is about and `--known-at` is an indexed
 range. The derived tables (targets, evidence, pledges) hold what stance and
-consensus read. The last processed log position is an eventsourcing tracking
-record written in the same transaction as the rows it covers.
+consensus read; `summit_spending` the reported figures delivery and spending
+read (shares kept as the JSON text they were written as, for exact decimals).
+The last processed log position is an eventsourcing tracking record written
+in the same transaction as the rows it covers.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ FACTS = "summit_facts"
 TARGETS = "summit_targets"
 EVIDENCE = "summit_evidence"
 PLEDGES = "summit_pledges"
-DERIVED = (TARGETS, EVIDENCE, PLEDGES)
+SPENDING = "summit_spending"
+DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
 
 COLUMNS = (
     "position",
@@ -123,6 +126,14 @@ def create_statements(
         f"CREATE INDEX IF NOT EXISTS {PLEDGES}_asof "
         f"ON {t(PLEDGES)} (negotiation, occurred_on, position)",
         f"CREATE INDEX IF NOT EXISTS {PLEDGES}_ref ON {t(PLEDGES)} (negotiation, ref)",
+        f"CREATE TABLE IF NOT EXISTS {t(SPENDING)} (negotiation {text} NOT NULL, "
+        f"party {text} NOT NULL, metric {text} NOT NULL, year {integer} NOT NULL, "
+        f"pct_gdp {text} NOT NULL, basis {text} NOT NULL, ref {text} NOT NULL, "
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {SPENDING}_asof "
+        f"ON {t(SPENDING)} (negotiation, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {SPENDING}_ref "
+        f"ON {t(SPENDING)} (negotiation, ref)",
         f"CREATE TABLE IF NOT EXISTS {table} ({cols})",
         f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_pos "
         f"ON {table} (negotiation, position)",

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from projections.tables.read import ReadOnlyStore
-from projections.tables.schema import FACTS, TRACKING_NAME, Status, create_statements
+from projections.tables.schema import (
+    DERIVED,
+    FACTS,
+    TRACKING_NAME,
+    Status,
+    create_statements,
+)
 from projections.tables.writer import ViewsWriter
 
 
@@ -55,6 +61,20 @@ class SQLiteTables:
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params).fetchall()
 
+    def missing_tables(self) -> bool:
+        """Whether a derived table is missing (a store written before it existed).
+
+        Creating it empty is enough: no event of a type the table holds can be
+        in a log written before the table (and its event type) existed.
+        """
+        marks = ",".join("?" * len(DERIVED))
+        found = self._one(
+            "SELECT COUNT(*) FROM sqlite_master "
+            f"WHERE type='table' AND name IN ({marks})",
+            *DERIVED,
+        )
+        return bool(found is not None and found < len(DERIVED))
+
 
 @functools.cache
 def recorder_class() -> type[Any]:
@@ -83,7 +103,7 @@ def current(store: Any) -> SQLiteTables:
 def fresh(store: Any, catch_up: Callable[[], Any]) -> SQLiteTables:
     """A reader of the views caught up with the log (ReadOnlyStore if it cannot be)."""
     views = current(store)
-    if views.status().behind > 0:
+    if views.status().behind > 0 or views.missing_tables():
         views.close()
         if not os.access(views.path, os.W_OK):
             raise ReadOnlyStore

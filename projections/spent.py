@@ -1,0 +1,129 @@
+"""The `summit delivery` and `summit spending` documents (SPEC §4), from their inputs.
+
+The figures come from a fold over a negotiation's history (any `known_at`) or
+from the persisted `summit_spending` table; both give `delivery.Figure`s of
+the unretracted `spending.reported` events, corrections applied, that
+occurred (were published) on or before `as_of`. Rules 7–8 are in
+`projections/delivery.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from domain.errors import UsageError
+from domain.registry import name_of
+from domain.vocabulary import SPENDING
+from projections.delivery import (
+    Figure,
+    Number,
+    Pledge,
+    Target,
+    ally_delivery,
+    as_written,
+    figures_of,
+    latest_figures,
+    spending_for_year,
+    summary,
+)
+from projections.inputs import Inputs
+from projections.stance import pledges_of
+
+
+def figure_of(ref: str, record: dict[str, Any], position: int) -> Figure:
+    """The Figure of one `spending.reported` record (its share as written)."""
+    return Figure(
+        actor=record["actor"],
+        metric=record["metric"],
+        year=record["year"],
+        pct_gdp=str(record["pct_gdp"]),
+        basis=record["basis"],
+        ref=ref,
+        occurred_on=date.fromisoformat(record["occurred_on"]),
+        position=position,
+    )
+
+
+def figures_from_history(history: Any, as_of: str | None) -> list[Figure]:
+    """The figures that exist in a history's view as of `as_of`."""
+    return [
+        figure_of(f.ref, f.record, f.position)
+        for f in history.live(as_of)
+        if f.type == SPENDING
+    ]
+
+
+def check_ally(negotiation: str, parties: Sequence[str], ally: str | None) -> None:
+    """An `--ally` must name a party of the negotiation (exit 2 otherwise)."""
+    if ally is not None and ally not in parties:
+        raise UsageError(f"--ally: '{ally}' is not a party of '{negotiation}'")
+
+
+def delivery_from(
+    inputs: Inputs,
+    figures: Iterable[Figure],
+    *,
+    as_of: str | None = None,
+    known_at: str | None = None,
+    ally: str | None = None,
+) -> dict[str, Any]:
+    """The `summit delivery` JSON document (SPEC §4, rules 7–8)."""
+    check_ally(inputs.negotiation, inputs.parties, ally)
+    latest = latest_figures(figures)
+    targets = [
+        Target(t["metric"], str(t["pct_gdp"]), t["by_year"]) for t in inputs.targets
+    ]
+    allies = []
+    for code in inputs.parties:
+        if ally is not None and code != ally:
+            continue
+        pledges = [
+            Pledge(
+                p["metric"], str(p["pct_gdp"]), p["by_year"], p["firmness"], p["ref"]
+            )
+            for p in pledges_of(code, inputs.pledges)
+        ]
+        allies.append(
+            {
+                "ally": code,
+                "name": name_of(code),
+                **ally_delivery(figures_of(code, latest), targets, pledges),
+            }
+        )
+    return {
+        "negotiation": inputs.negotiation,
+        "proposal": inputs.proposal,
+        "as_of": as_of,
+        "known_at": known_at,
+        "targets": inputs.targets,
+        "summary": summary(inputs.parties, latest, targets),
+        "allies": allies,
+    }
+
+
+def spending_from(
+    negotiation: str,
+    parties: Sequence[str],
+    figures: Iterable[Figure],
+    *,
+    year: int,
+    metric: str = "total",
+    below: Number | None = None,
+    as_of: str | None = None,
+    known_at: str | None = None,
+) -> dict[str, Any]:
+    """The `summit spending` JSON document (SPEC §4): one year's figures of record."""
+    answer = spending_for_year(
+        parties, latest_figures(figures), year, metric, below, name_of
+    )
+    return {
+        "negotiation": negotiation,
+        "year": year,
+        "metric": metric,
+        "as_of": as_of,
+        "known_at": known_at,
+        "below": None if below is None else as_written(below),
+        **answer,
+    }
