@@ -19,7 +19,7 @@ from cli.record_flags import (
     target_option,
     world_record,
 )
-from domain.vocabulary import FIRMNESS, METRICS, STANCES
+from domain.vocabulary import BASES, FIRMNESS, METRICS, STANCES
 
 
 @click.group(invoke_without_command=True)
@@ -176,6 +176,32 @@ def pledge(obj: Any, **kw: Any) -> None:
     """
     kw["actor"] = kw["actor"].upper()
     store_one(obj, world_record("pledge.made", kw))
+
+
+@record.command("spending")
+@common
+@click.option("--actor", required=True, metavar="CODE", help="A party (not NATO/EU).")
+@click.option("--metric", required=True, type=click.Choice(METRICS))
+@click.option("--year", required=True, type=int, help="The spending year.")
+@click.option("--pct", "pct_gdp", required=True, type=float, help="Share of GDP, %.")
+@click.option(
+    "--basis", type=click.Choice(BASES), default="estimate", show_default=True
+)
+@click.pass_obj
+def spending(obj: Any, **kw: Any) -> None:
+    """Record a published figure of a party's spending in one year.
+
+    --on is the day the figure was published; a later figure for the same
+    year (a revised estimate, the actual) supersedes it, and both stay.
+
+    \b
+    Example:
+      summit record spending -n hague-2025 --on 2025-08-28 --actor GBR \\
+        --metric total --year 2025 --pct 2.4 --basis estimate \\
+        --outlet NATO --url https://www.nato.int/ --reliability official
+    """
+    kw["actor"] = kw["actor"].upper()
+    store_one(obj, world_record("spending.reported", kw))
 
 
 @record.command("signoff")

@@ -23,8 +23,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 NEG = "hague-2025"
 
@@ -965,26 +963,17 @@ def check(
         assert json.loads(done.stdout) == expected, args
 
 
-NOT_WIRED = pytest.mark.xfail(
-    reason="summit delivery/spending not wired yet", strict=False
-)
-
-
-@NOT_WIRED
 def test_uk_vintages_corrected_and_retracted_figures(tmp_path: Path) -> None:
     check(tmp_path, UK_EVENTS, UK)
 
 
-@NOT_WIRED
 def test_statuses_half_way_rounding_and_strict_below(tmp_path: Path) -> None:
     check(tmp_path, STATUS_EVENTS, STATUSES)
 
 
-@NOT_WIRED
 def test_wales_deadline_moved_turns_missed_into_a_slope(tmp_path: Path) -> None:
     check(tmp_path, WALES_EVENTS, WALES)
 
 
-@NOT_WIRED
 def test_same_day_vintages_and_total_not_summed(tmp_path: Path) -> None:
     check(tmp_path, SAME_DAY_EVENTS, SAME_DAY)
