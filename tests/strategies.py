@@ -17,6 +17,8 @@ days = st.integers(min_value=0, max_value=40).map(
 )
 pcts = st.sampled_from([1, 1.5, 2, 2.125, 2.5, 3, 3.333, 3.5, 5])
 years = st.integers(min_value=2027, max_value=2036)
+spent_pcts = st.sampled_from([0, 1.2, 1.99, 2, 2.005, 2.49, 3.5, 5])
+spent_years = st.integers(min_value=2023, max_value=2030)
 targets = st.lists(
     st.fixed_dictionaries(
         {"metric": st.sampled_from(METRICS), "pct_gdp": pcts, "by_year": years}
@@ -61,6 +63,8 @@ def negotiation_log(
                     "statement",
                     "statement",
                     "pledge",
+                    "spending",
+                    "spending",
                     "signoff",
                     "revise",
                     "retract",
@@ -95,6 +99,19 @@ def negotiation_log(
                 "pct_gdp": draw(pcts),
                 "by_year": draw(years),
                 "firmness": draw(st.sampled_from(["commitment", "ambition"])),
+                "source": SRC,
+            }
+        elif kind == "spending":
+            record = {
+                "type": "spending.reported",
+                "negotiation": neg,
+                "ref": ref,
+                "occurred_on": draw(days),
+                "actor": draw(st.sampled_from(PARTIES)),
+                "metric": draw(st.sampled_from(METRICS)),
+                "year": draw(spent_years),
+                "pct_gdp": draw(spent_pcts),
+                "basis": draw(st.sampled_from(["estimate", "actual"])),
                 "source": SRC,
             }
         elif kind == "signoff":
@@ -139,14 +156,17 @@ def negotiation_log(
                 "reason": "wrong",
             }
         elif kind == "correct" and _correctable(events):
+            target = draw(st.sampled_from(_correctable(events)))
             record = {
                 "type": "record.corrected",
                 "negotiation": neg,
                 "ref": ref,
-                "target": draw(st.sampled_from(_correctable(events))),
+                "target": target,
                 "changes": {"occurred_on": draw(days)},
                 "reason": "date was wrong",
             }
+            if book_type(events, target) == "spending.reported" and draw(st.booleans()):
+                record["changes"] = {"pct_gdp": draw(spent_pcts)}
         else:
             continue
         events.append(record)
@@ -177,5 +197,10 @@ def _correctable(events: list[dict[str, Any]]) -> list[str]:
     return [
         r
         for r, e in book.entries.items()
-        if not e.retracted and e.type == "statement.made"
+        if not e.retracted and e.type in ("statement.made", "spending.reported")
     ]
+
+
+def book_type(events: list[dict[str, Any]], ref: str) -> str:
+    """The event type of `ref` among `events`."""
+    return str(_book(events).entries[ref].type)

@@ -34,9 +34,10 @@ def test_export_reimports_to_the_same_log_and_views(
     exported = first.ok("export").stdout
     second.ok("import", "-", input=exported)
     assert _strip(second.ok("export").stdout) == _strip(exported)
-    for view in ("stance", "consensus", "timeline"):
-        a = first.json(view, "prop")
-        b = second.json(view, "prop")
+    for view in ("stance", "consensus", "timeline", "delivery", "spending"):
+        more = ("--year", "2025") if view == "spending" else ()
+        a = first.json(view, "prop", *more)
+        b = second.json(view, "prop", *more)
         if view == "timeline":
             for e in a["events"] + b["events"]:
                 for key in ("recorded_at", "position", "recorded_by"):

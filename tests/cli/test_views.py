@@ -14,8 +14,13 @@ from tests.strategies import negotiation_log
 
 
 def snapshot(summit: Any) -> dict[str, Any]:
-    views = {v: summit.json(v, "prop") for v in ("stance", "consensus", "timeline")}
+    views = {
+        v: summit.json(v, "prop")
+        for v in ("stance", "consensus", "timeline", "delivery")
+    }
     views["known"] = summit.json("stance", "prop", "--known-at", "2100-01-01T00:00:00Z")
+    for year in ("2024", "2027"):
+        views[f"spending {year}"] = summit.json("spending", "prop", "--year", year)
     return views
 
 
@@ -52,6 +57,13 @@ def test_incremental_views_equal_a_rebuild(
             "consensus", "prop", "--as-of", as_of, "--known-at", "2100-01-01"
         )
         assert dict(fold, known_at=None) == tables
+        tables = summit.json("delivery", "prop", "--as-of", as_of)
+        fold = summit.json(
+            "delivery", "prop", "--as-of", as_of, "--known-at", "2100-01-01"
+        )
+        assert dict(fold, known_at=None) == tables
+    known = summit.json("delivery", "prop", "--known-at", "2100-01-01")
+    assert dict(known, known_at=None) == incremental["delivery"]
     status = summit.json("views", "status")
     assert status["behind"] == 0 and status["rows"] == len(events)
     summit.ok("views", "rebuild")
