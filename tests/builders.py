@@ -151,3 +151,21 @@ def log(*records: dict[str, Any], start: datetime = T0) -> list[Any]:
             )
         )
     return entries
+
+
+def spent(
+    ref: str, actor: str, year: int, pct: Any, on: str, **kw: Any
+) -> dict[str, Any]:
+    """A `spending.reported` of metric total (an estimate unless `basis` says)."""
+    return {
+        "type": "spending.reported",
+        "negotiation": NEG,
+        "ref": ref,
+        "occurred_on": on,
+        "actor": actor,
+        "metric": "total",
+        "year": year,
+        "pct_gdp": pct,
+        "source": {"outlet": "NATO", "reliability": "official"},
+        **kw,
+    }
