@@ -83,3 +83,22 @@ def test_old_export_reimports_to_the_same_views(tmp_path: Path) -> None:
     for expected in ("stance-hague-2025.json", "consensus-bench-0000-p-alt.json"):
         result = _summit(fresh, *QUERIES[expected], "--format", "json")
         assert json.loads(result.stdout) == json.loads((OLD / expected).read_text())
+
+
+def test_old_store_gains_the_spending_view_and_answers_delivery(store: Path) -> None:
+    # Its views were caught up by 0.1.0, without the `summit_spending` table:
+    # the first query creates it (no 0.1.0 log can hold a spending figure).
+    result = _summit(store, "delivery", "hague-2025", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    view = json.loads(result.stdout)
+    assert [s["counts"]["no_data"] for s in view["summary"]] == [32, 32, 32]
+    result = _summit(
+        store, "spending", "hague-2025", "--year", "2024", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["allies"] == []
+    import sqlite3
+
+    with sqlite3.connect(store) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "summit_spending" in tables
