@@ -35,7 +35,7 @@ SEVERITY: tuple[DeliveryStatus, ...] = (
     "no_data",
 )
 PLEDGE_ORDER = ("broken", "pending", "kept")  # the broken ones first
-BASIS_SHORT = {"estimate": "est.", "actual": "act."}
+BASIS_SHORT = {"estimate": "est", "actual": "act"}
 
 
 def _num(x: Any, suffix: str = "", sign: bool = False) -> str:
@@ -67,47 +67,53 @@ def _ordered(view: dict[str, Any], i: int) -> list[tuple[dict[str, Any], Any]]:
 
 
 def delivery_table(view: dict[str, Any]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     out = console()
     out.print(Text(_title(view, f"{view['proposal']} · delivery"), style="bold"))
     for i, s in enumerate(view["summary"]):
         target = f"{s['metric']} {s['target_pct']:g}% by {s['by_year']}"
+        every = sum(s["counts"].values())
+        out.print(
+            Text(f"{target} — all {every} allies: ", style="bold")
+            + Text(_counts_text(s["counts"]))
+        )
         rows = _ordered(view, i)
+        if rows:
+            out.print(_delivery_rows(rows, narrow=out.width < 90))
         missing = [
             a["ally"] for a in view["allies"] if a["delivery"][i]["status"] == "no_data"
         ]
-        if not rows:
-            out.print(
-                Text(
-                    f"{target}: no figure reported ({len(missing)} allies)", style="dim"
-                )
-            )
-            continue
-        table = Table(title=f"{target} — all allies: {_counts_text(s['counts'])}")
-        table.add_column("Ally", overflow="ellipsis", max_width=22)
-        table.add_column("Status")
-        table.add_column("Reported", overflow="fold")
-        table.add_column("Gap", justify="right")
-        table.add_column("Trend/yr", justify="right")
-        table.add_column("Needed/yr", justify="right")
-        for a, d in rows:
-            table.add_row(
-                f"{a['ally']} {a['name']}",
-                Text(d["status"].replace("_", " "), style=DELIVERY_STYLE[d["status"]]),
-                f"{d['reported_pct']:.2f}% in {d['reported_year']} "
-                f"{BASIS_SHORT[d['basis']]}",
-                _num(d["gap_pp"], "pp"),
-                _num(d["trend_pp_per_year"], sign=True),
-                _num(d["required_pp_per_year"], sign=True),
-            )
-        out.print(table)
-        if missing:
-            out.print(
-                Text(f"no figure ({len(missing)}): {', '.join(missing)}", style="dim")
-            )
+        if missing and rows:
+            out.print(Text(f"no figure ({len(missing)}): {', '.join(missing)}"))
     _pledges_table(out, view)
+
+
+def _delivery_rows(rows: list[tuple[dict[str, Any], Any]], narrow: bool) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        caption="gap in pp of GDP; trend and need in pp per year", pad_edge=False
+    )
+    table.add_column(
+        "Ally", overflow="ellipsis", no_wrap=True, max_width=14 if narrow else 22
+    )
+    table.add_column("Status", no_wrap=True, min_width=17)
+    for name, width in (("Share", 5), ("Year", 8), ("Gap", 4), ("Trend", 5)):
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
+    table.add_column("Need", justify="right", no_wrap=True, min_width=5)
+    for a, d in rows:
+        table.add_row(
+            f"{a['ally']} {a['name']}",
+            Text(d["status"].replace("_", " "), style=DELIVERY_STYLE[d["status"]]),
+            f"{d['reported_pct']:.2f}%",
+            f"{d['reported_year']} {BASIS_SHORT[d['basis']]}",
+            _num(d["gap_pp"]),
+            _num(d["trend_pp_per_year"], sign=True),
+            _num(d["required_pp_per_year"], sign=True),
+        )
+    return table
 
 
 def _pledges_table(out: Any, view: dict[str, Any]) -> None:
