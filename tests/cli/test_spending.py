@@ -167,3 +167,33 @@ def test_query_errors_exit_2_with_one_line(
     assert words in result.stderr
     if args[0:2] != ["spending", "t"] or "--below" not in args:
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_delivery_table_puts_the_furthest_behind_first(summit: Any) -> None:
+    summit.load(
+        [
+            *BASE,
+            # FRA met; GBR on track (+0.5/yr vs 0.25 needed); DEU off track,
+            # the larger gap of the two behind.
+            spent("fra", "FRA", 2025, 3.6, "2025-06-05"),
+            spent("gbr-23", "GBR", 2023, 1.5, "2025-06-05"),
+            spent("gbr-25", "GBR", 2025, 2.5, "2025-06-05"),
+            spent("deu-23", "DEU", 2023, 1.5, "2025-06-05"),
+            spent("deu-25", "DEU", 2025, 1.5, "2025-06-05"),
+        ]
+    )
+    out = summit.ok("delivery", "t").stdout
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert [r.strip("│ ").split()[0] for r in rows] == ["DEU", "GBR", "FRA"]
+    assert "off track" in rows[0] and "on track" in rows[1] and "met" in rows[2]
+    assert "1 met · 1 on track · 1 off track" not in out  # severity order instead
+    assert "1 off track · 1 on track · 1 met" in out
+
+
+def test_the_spending_table_lists_parties_without_a_figure_apart(
+    summit: Any,
+) -> None:
+    summit.load([*BASE, spent("gbr", "GBR", 2024, 2.33, "2025-06-05")])
+    out = summit.ok("spending", "t", "--year", "2024", "--below", "2.5").stdout
+    assert "GBR United Kingdom" in out and "2.33%" in out
+    assert "no figure (2): DEU, FRA" in out
