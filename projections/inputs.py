@@ -50,6 +50,19 @@ class Inputs(NamedTuple):
     pledges: list[Pledge]
 
 
+def view_head(
+    inputs: Inputs, as_of: str | None, known_at: str | None
+) -> dict[str, Any]:
+    """The first keys of every per-proposal document (stance, delivery): SPEC §4."""
+    return {
+        "negotiation": inputs.negotiation,
+        "proposal": inputs.proposal,
+        "as_of": as_of,
+        "known_at": known_at,
+        "targets": inputs.targets,
+    }
+
+
 def choose_proposal(
     negotiation: str, proposal: str | None, tabled: Iterable[str]
 ) -> str:

@@ -71,12 +71,27 @@ class Reader:
         from projections.inputs import inputs_from_history
         from projections.tables.read import inputs_from_tables
 
+        return self._answer(
+            negotiation,
+            known_at,
+            lambda views: inputs_from_tables(views, negotiation, proposal, as_of),
+            lambda history: inputs_from_history(history, proposal, as_of),
+        )
+
+    def _answer(
+        self,
+        negotiation: str,
+        known_at: datetime | None,
+        from_tables: Callable[[Any], Any],
+        from_history: Callable[[History], Any],
+    ) -> Any:
+        """From the derived tables without a known-at cut (when they can be
+        caught up), else from a fold over the facts known at `known_at`."""
         if known_at is None:
             with self._tables() as views:
                 if views is not None:
-                    return inputs_from_tables(views, negotiation, proposal, as_of)
-        history = self.history(negotiation, known_at)
-        return inputs_from_history(history, proposal, as_of)
+                    return from_tables(views)
+        return from_history(self.history(negotiation, known_at))
 
     def stance(
         self,
@@ -115,12 +130,12 @@ class Reader:
         from projections.spent import figures_from_history
         from projections.tables.read import figures_from_tables
 
-        if known_at is None:
-            with self._tables() as views:
-                if views is not None:
-                    return figures_from_tables(views, negotiation, as_of)
-        history = self.history(negotiation, known_at)
-        return history.parties, figures_from_history(history, as_of)
+        return self._answer(  # type: ignore[no-any-return]
+            negotiation,
+            known_at,
+            lambda views: figures_from_tables(views, negotiation, as_of),
+            lambda history: (history.parties, figures_from_history(history, as_of)),
+        )
 
     def delivery(
         self,

@@ -28,7 +28,7 @@ from projections.delivery import (
     spending_for_year,
     summary,
 )
-from projections.inputs import Inputs
+from projections.inputs import Inputs, view_head
 from projections.stance import pledges_of
 
 
@@ -93,11 +93,7 @@ def delivery_from(
             }
         )
     return {
-        "negotiation": inputs.negotiation,
-        "proposal": inputs.proposal,
-        "as_of": as_of,
-        "known_at": known_at,
-        "targets": inputs.targets,
+        **view_head(inputs, as_of, known_at),
         "summary": summary(inputs.parties, latest, targets),
         "allies": allies,
     }

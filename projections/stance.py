@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.registry import name_of
 from domain.vocabulary import UNKNOWN
-from projections.inputs import Inputs, Pledge, inputs_from_history
+from projections.inputs import Inputs, Pledge, inputs_from_history, view_head
 
 
 def _dec(x: float) -> Decimal:
@@ -102,14 +102,7 @@ def stance_from(
                 "gaps": gaps_of(pledges, inputs.targets),
             }
         )
-    return {
-        "negotiation": inputs.negotiation,
-        "proposal": inputs.proposal,
-        "as_of": as_of,
-        "known_at": known_at,
-        "targets": inputs.targets,
-        "allies": allies,
-    }
+    return {**view_head(inputs, as_of, known_at), "allies": allies}
 
 
 def stance_view(
