@@ -197,3 +197,40 @@ def test_the_spending_table_lists_parties_without_a_figure_apart(
     out = summit.ok("spending", "t", "--year", "2024", "--below", "2.5").stdout
     assert "GBR United Kingdom" in out and "2.33%" in out
     assert "no figure (2): DEU, FRA" in out
+
+
+def _drop_spending_view(store: str) -> None:
+    """Make the store look written before the spending view existed."""
+    if store.endswith(".db"):
+        import sqlite3
+
+        with sqlite3.connect(store) as conn:
+            conn.execute("DROP TABLE summit_spending")
+        return
+    import psycopg
+
+    from cli.store.postgres import parse_url, password_for
+
+    t = parse_url(store)
+    with psycopg.connect(
+        host=t.host, port=t.port, dbname=t.dbname, user=t.user, password=password_for(t)
+    ) as conn:
+        conn.execute(f'DROP TABLE "{t.schema}".summit_spending')
+
+
+def test_views_written_before_the_spending_table_gain_it(summit: Any) -> None:
+    # No log written before spending.reported existed can hold one, so the
+    # table is created empty on the first query, with the views up to date.
+    summit.load(BASE)
+    summit.json("stance", "t")  # the views are caught up
+    _drop_spending_view(summit.store)
+    assert gbr(summit)["status"] == "no_data"
+    assert summit.json("spending", "t", "--year", "2024")["no_data"] == [
+        "DEU",
+        "FRA",
+        "GBR",
+    ]
+    summit.load([spent("gbr", "GBR", 2024, 2.33, "2025-06-05")])
+    assert gbr(summit)["ref"] == "gbr"
+    summit.ok("views", "rebuild")
+    assert gbr(summit)["ref"] == "gbr"
