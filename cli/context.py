@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 class Obj:
     """The click context object: the store, its reader, and the recorder's name."""
 
-    def __init__(self, store: str, store_named: bool, by: str) -> None:
+    def __init__(
+        self, store: str, store_named: bool, by: str, key: str | None = None
+    ) -> None:
         self.store_named = store_named
         self.by = by
+        self.key = key  # the store key file (--key), if any
         self.use(store)
 
     def use(self, location: str) -> None:
@@ -30,7 +33,7 @@ class Obj:
         if self._store is None:
             from cli.store import Store
 
-            self._store = Store(self.location)
+            self._store = Store(self.location, self.key)
         return self._store
 
     @property

@@ -74,6 +74,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report",
         "One self-contained HTML report of a proposal.",
     ),
+    "store": (
+        "cli.cmd_store",
+        "store",
+        "Store keys for encryption at rest; copy a store, chains intact.",
+    ),
     "views": (
         "cli.cmd_views",
         "views",
@@ -136,9 +141,18 @@ def _default_user() -> str:
     metavar="NAME",
     help="Who records (env SUMMIT_USER; default: your OS user name).",
 )
+@click.option(
+    "--key",
+    "key_file",
+    envvar="SUMMIT_KEY_FILE",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Store key (from `summit store keygen`): the first write creates an "
+    "encrypted store, which then needs it (env SUMMIT_KEY_FILE).",
+)
 @click.version_option(package_name="summit", prog_name="summit")
 @click.pass_context
-def cli(ctx: click.Context, store: str, by: str | None) -> None:
+def cli(ctx: click.Context, store: str, by: str | None, key_file: str | None) -> None:
     """Track a multilateral negotiation as an append-only log of sourced events.
 
     \b
@@ -152,7 +166,7 @@ def cli(ctx: click.Context, store: str, by: str | None) -> None:
     """
     source = ctx.get_parameter_source("store")
     explicit = source is not None and source.name != "DEFAULT"
-    ctx.obj = Obj(store=store, store_named=explicit, by=by or _default_user())
+    ctx.obj = Obj(store, store_named=explicit, by=by or _default_user(), key=key_file)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -4,7 +4,8 @@ Without a known-at cut, stance and consensus read the derived tables; the
 timeline and known-at cuts read the negotiation's facts table. When the
 views are behind and this user may not write them (a read-only role, a
 read-only file), every answer is folded from the log instead: the same
-answers, more slowly.
+answers, more slowly. An encrypted store keeps no views (they would hold
+its records in plaintext): every answer is folded from the log in memory.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class StoreAccess(Protocol):
 
     @property
     def shared(self) -> bool: ...
+
+    @property
+    def encrypted(self) -> bool: ...
 
 
 class Reader:
@@ -254,7 +258,12 @@ class Reader:
 
     @contextlib.contextmanager
     def _tables(self) -> Any:
-        """The views caught up with the log, or None when this user cannot."""
+        """The views caught up with the log, or None when this user cannot
+        (or when the store is encrypted: it keeps no views)."""
+        if self.store.encrypted:
+            self.store.app()  # the key checked before anything is read
+            yield None
+            return
         try:
             views = self.tables()
         except ReadOnlyStore:
@@ -280,6 +289,7 @@ class Reader:
 
     def status(self) -> Status:
         """Where the views stand, without catching up (so it shows how far behind)."""
+        self._refuse_if_encrypted()
         views = self.store.tables().current(self.store)
         try:
             status: Status = views.status(count=True)
@@ -298,11 +308,20 @@ class Reader:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Status:
         """Drop the views and fold the whole log into them again."""
+        self._refuse_if_encrypted()
         recorder = self.store.tables().recorder(self.store.app(write=True))
         recorder.drop()
         self.catch_up(progress)
         recorder.create_table()  # the indexes, once, after the bulk insert
         return self.status()
+
+    def _refuse_if_encrypted(self) -> None:
+        if self.store.encrypted:
+            self.store.app()  # the key checked first
+            raise UsageError(
+                "this store is encrypted: it keeps no views (they would hold its "
+                "records in plaintext); every query folds the log in memory"
+            )
 
     def after_write(self) -> None:
         """On a shared server store, bring the views up to date for readers.
@@ -312,6 +331,6 @@ class Reader:
         undoes the write: the next query catches up or folds. A file store's
         reader catches up on its own.
         """
-        if self.store.shared:
+        if self.store.shared and not self.store.encrypted:
             with contextlib.suppress(Exception):
                 self.catch_up()

@@ -31,31 +31,55 @@ def backend(location: str) -> ModuleType:
     return sqlite
 
 
-def open_store(location: str, *, write: bool) -> Summit:
-    """The summit application on `location`; StoreUnavailable when it cannot be used."""
+def open_store(
+    location: str, *, write: bool, key: str | None = None, check_key: bool = True
+) -> Summit:
+    """The summit application on `location`, encrypting with `key` when given;
+    StoreUnavailable when it cannot be used (or, when checked, the key does
+    not fit)."""
+    from cli.store import crypto
+
     module = backend(location)
-    env = module.env(location, write=write)
+    env = {**module.env(location, write=write), **crypto.cipher_env(key)}
     try:
         app: Summit = module.application()(env=env)
     except StoreUnavailable:
         raise
     except Exception as e:
         raise StoreUnavailable(module.describe_failure(location, e)) from None
+    try:
+        if check_key:
+            crypto.check_key(app, key)
+    except Exception:
+        _close(app)
+        raise
     return app
 
 
 class Store:
     """A store location and the applications opened on it (once per process)."""
 
-    def __init__(self, location: str) -> None:
+    def __init__(self, location: str, key_file: str | None = None) -> None:
         self.location = location
+        self.key_file = key_file
         self._apps: dict[bool, Summit] = {}
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the store, opened once for reading, once for writing."""
         if write not in self._apps:
-            self._apps[write] = open_store(self.location, write=write)
+            self._apps[write] = open_store(self.location, write=write, key=self.key())
         return self._apps[write]
+
+    def key(self) -> str | None:
+        """The store key from the key file, when one was given."""
+        from cli.store.crypto import read_key
+
+        return None if self.key_file is None else read_key(self.key_file)
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the log is encrypted (then no views are kept: queries fold it)."""
+        return self.key_file is not None
 
     def readable_file(self) -> str | None:
         """The store's file, checked readable, or None for a server store."""
