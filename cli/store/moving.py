@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def copy_store(source: Store, to: str, to_key_file: str | None) -> list[str]:
     """Copy `source` into the empty store at `to`; lines saying what was done."""
-    from cli.store import Store, open_store
+    from cli.store import Store, backend, open_store
     from domain.transfer import copy_log, refuse_non_empty
     from projections.reader import Reader
 
@@ -19,6 +19,9 @@ def copy_store(source: Store, to: str, to_key_file: str | None) -> list[str]:
     app = open_store(to, write=True, key=key, check_key=False)
     try:
         refuse_non_empty(app, target.display())
+        restart = getattr(backend(to), "restart_positions", None)
+        if restart is not None:  # numbering that a failed copy may have moved on
+            restart(app)
         result = copy_log(source.app(), app)
     finally:
         app.close()

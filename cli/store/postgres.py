@@ -383,3 +383,15 @@ def application() -> type[Any]:
     from domain.application import Summit
 
     return Summit
+
+
+def restart_positions(app: Any) -> None:
+    """Number an empty log from 1 again: a sequence is not rolled back with a
+    failed transaction, so a copy retried after one would start further on."""
+    recorder: Any = app.recorder
+    table = f"{recorder.datastore.schema}.{recorder.events_table_name}"
+    with recorder.datastore.transaction(commit=True) as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), 1, false)",
+            (table,),
+        )
