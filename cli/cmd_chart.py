@@ -1,4 +1,4 @@
-"""`summit chart ...`: the consensus path and the pledges, as PNG or SVG."""
+"""`summit chart ...`: consensus path, pledges and stance map, as PNG or SVG."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from cli.options import as_of_option, known_at_option, out_option
 
 @click.group()
 def chart() -> None:
-    """Charts of the consensus path and of pledges (needs summit[charts]).
+    """Charts of the consensus path, of pledges and of stances (needs summit[charts]).
 
     \b
     Example:
       summit chart consensus hague-2025 --out consensus.png
       summit chart pledges hague-2025 --out pledges.svg
+      summit chart map hague-2025 --out map.png
     """
 
 
@@ -59,4 +60,19 @@ def chart_pledges(obj: Any, out: Path, **cut: Any) -> None:
     from cli.render.charts.draw import draw_pledges
 
     draw_pledges(obj.reader, out, **cut)
+    click.echo(f"wrote {out}", err=True)
+
+
+@chart.command("map")
+@chart_options
+def chart_map(obj: Any, out: Path, **cut: Any) -> None:
+    """The stance map: a square per ally, placed as on a map, coloured by stance.
+
+    \b
+    Example:
+      summit chart map hague-2025 --as-of 2025-06-20 --out docs/map.png
+    """
+    from cli.render.charts.draw import draw_map
+
+    draw_map(obj.reader, out, **cut)
     click.echo(f"wrote {out}", err=True)

@@ -66,3 +66,13 @@ def draw_pledges(reader: Any, out: Path, **cut: Any) -> None:
     with _charting():
         line = _source_line(v, cut["as_of"], cut["known_at"])
         pledges_chart(v["stance"], source_line=line, out=out)
+
+
+def draw_map(reader: Any, out: Path, **cut: Any) -> None:
+    """The stance map of one proposal (a tile per party), to `out`."""
+    from cli.render.charts.stancemap import map_chart
+
+    v = _snapshot(reader, **cut)
+    with _charting():
+        line = _source_line(v, cut["as_of"], cut["known_at"])
+        map_chart(v["stance"], source_line=line, out=out)

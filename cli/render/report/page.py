@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from cli.render.charts import common as charts
 from cli.render.charts.consensus import consensus_svg as draw_consensus
 from cli.render.charts.pledges import pledges_svg as draw_pledges
+from cli.render.report.stancemap import map_context
 
 TEMPLATES = Path(__file__).parent
 NO_CHARTS_NOTE = "Charts are not included: " + charts.INSTALL_HINT + "."
@@ -123,11 +124,13 @@ def render_report(
     head_digest: str | None,
     generated_at: str,
     chart_end: str | None = None,
+    over_time: dict[str, Any] | None = None,
 ) -> str:
     """The report as one HTML document (UTF-8 text, no external resources).
 
     `chart_end` is where the consensus chart's time axis stops when the view
-    has no `as_of` (default: the day the report is generated).
+    has no `as_of` (default: the day the report is generated); `over_time`
+    (projections.over_time) adds the stance map's time slider.
     """
     try:
         import jinja2
@@ -222,6 +225,12 @@ def render_report(
             }
             for row in events
         ],
+        "map": map_context(
+            allies,
+            names,
+            over_time,
+            lambda ref: _evidence_entry(by_ref[ref], names) if ref in by_ref else None,
+        ),
         "stance_colours": charts.STANCE_COLOURS,
         "log_position": log_position,
         "head_digest": head_digest,

@@ -20,7 +20,8 @@ def write_report(
     from cli.render.report.page import ReportUnavailable, render_report
     from domain.audit import verify_log
     from domain.errors import UsageError
-    from projections.snapshot import chart_end, snapshot
+    from projections.over_time import table_over_time
+    from projections.snapshot import chart_end, instant_text, snapshot
 
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"unsupported report format '{out.suffix}': use .html")
@@ -38,6 +39,12 @@ def write_report(
             head_digest=head.digest if head and check.fault is None else None,
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             chart_end=chart_end(v),
+            over_time=table_over_time(
+                history,
+                v["stance"]["proposal"],
+                as_of=as_of,
+                known_at=instant_text(known_at),
+            ),
         )
     except ReportUnavailable as e:
         raise UsageError(str(e)) from None
