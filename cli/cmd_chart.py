@@ -12,7 +12,7 @@ from cli.options import as_of_option, known_at_option, out_option
 
 @click.group()
 def chart() -> None:
-    """Charts of the consensus path, of pledges and of stances (needs summit[charts]).
+    """Charts of the consensus path, pledges and stances (needs summit[charts]).
 
     \b
     Example:

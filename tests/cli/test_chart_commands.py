@@ -83,19 +83,29 @@ def test_without_matplotlib_charts_ask_for_the_extra(
 
 
 class _Scripts(HTMLParser):
+    """Text, executable scripts and JSON data blocks of a page, apart."""
+
     def __init__(self) -> None:
         super().__init__()
         self.scripts: list[str] = []
-        self.inside = False
+        self.data_blocks: list[str] = []
+        self.inside: list[str] | None = None
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.inside = tag == "script"
+        data_block = tag == "script" and ("type", "application/json") in attrs
+        self.inside = self.data_blocks if data_block else None
+        if tag == "script" and not data_block:
+            self.inside = self.scripts
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = None
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
-        if self.inside:
-            self.scripts.append(data)
+        if self.inside is not None:
+            self.inside.append(data)
+        else:
+            self.text.append(data)
 
 
 def test_report_escapes_quotes_and_shows_the_headline(table: Any) -> None:
@@ -104,6 +114,12 @@ def test_report_escapes_quotes_and_shows_the_headline(table: Any) -> None:
     page = _Scripts()
     page.feed(out.read_text())
     assert not any("alert(1)" in s for s in page.scripts)
+    # The slider's data carries the quote only \u-escaped: it cannot close its
+    # block, and it decodes back to the exact text.
+    assert page.data_blocks and not any("<" in b for b in page.data_blocks)
+    data = json.loads(page.data_blocks[0])
+    quotes = [r["detail"]["quote"] for r in data["runs"] if r["detail"]]
+    assert "<script>alert(1)</script>" in quotes
     text = " ".join(page.text)
     assert "<script>alert(1)</script>" in text  # shown as text
     digest = table.json("audit", "verify")["negotiations"][0]["head_digest"]

@@ -50,6 +50,9 @@
 
   function showEvidence(ally) {
     selected = ally;
+    tiles.forEach(function (tile) {
+      tile.classList.toggle("selected", tile.getAttribute("data-ally") === ally);
+    });
     var on = day();
     var run = runAt(ally, on);
     var name = data.names[ally] || ally;
@@ -93,8 +96,8 @@
       var ally = tile.getAttribute("data-ally");
       var stance = stanceAt(ally, stop.on);
       tile.setAttribute("data-stance", stance);
-      tile.querySelector("rect.base").setAttribute("fill", data.colours[stance] || data.colours.unknown);
-      tile.querySelector("rect.hatch").setAttribute("visibility", stance === data.marked ? "visible" : "hidden");
+      tile.style.backgroundColor = data.colours[stance] || data.colours.unknown;
+      tile.classList.toggle("marked", stance === data.marked);
       tile.setAttribute("aria-label", (data.names[ally] || ally) + " (" + ally + "): " + stance + " on " + stop.on);
     });
     Object.keys(stop.counts).forEach(function (stance) {

@@ -16,8 +16,6 @@ from cli.render.charts import tiles
 from cli.render.charts.common import STANCE_COLOURS
 
 SCRIPT = Path(__file__).with_name("slider.js")
-CELL = 54  # px per grid cell of the inline SVG
-GAP = 4  # px between tiles
 EVIDENCE_FIELDS = (
     "occurred_on", "type", "summary", "quote", "speaker", "role",
     "outlet", "url", "href", "published_on", "reliability",
@@ -45,9 +43,8 @@ def _tile(tile: tiles.Tile, ally: dict[str, Any], name: str) -> dict[str, Any]:
     return {
         "code": tile.code,
         "name": name,
-        "x": tile.col * CELL + GAP / 2,
-        "y": tile.row * CELL + GAP / 2,
-        "size": CELL - GAP,
+        "col": tile.col + 1,  # CSS grid lines count from 1
+        "row": tile.row + 1,
         "stance": stance,
         "colour": tiles.colour_of(stance),
         "marked": stance == tiles.MARKED,
@@ -83,12 +80,11 @@ def map_context(
     """What `stancemap.html.j2` draws; `over_time` None: the final map only."""
     by_code = {a["ally"]: a for a in allies}
     placed = tiles.place(list(by_code))
-    cols, rows = tiles.grid_size(placed)
+    cols, _ = tiles.grid_size(placed)
     counts = tiles.legend_counts(allies)
     context: dict[str, Any] = {
         "tiles": [_tile(t, by_code[t.code], names[t.code]) for t in placed],
-        "width": cols * CELL,
-        "height": rows * CELL,
+        "columns": cols,
         "legend": [
             {"stance": s, "colour": tiles.colour_of(s), "n": n}
             for s, n in counts.items()
