@@ -169,3 +169,26 @@ def spent(
         "source": {"outlet": "NATO", "reliability": "official"},
         **kw,
     }
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def moving_table() -> list[dict[str, Any]]:
+    """Five allies that move: a reversal, a retraction, a correction, a tie day."""
+    return [
+        opened(parties=["DEU", "FRA", "GBR", "ESP", "POL"]),
+        tabled(),
+        said("gbr-1", "GBR", "2025-06-02", "undecided", quote=HOSTILE),
+        said("fra-1", "FRA", "2025-06-02", "opposes"),
+        said("deu-1", "DEU", "2025-06-03", "supports"),
+        said("esp-1", "ESP", "2025-06-05", "conditional", quote="if </script> ok"),
+        said("gbr-2", "GBR", "2025-06-05", "supports"),
+        said("pol-1", "POL", "2025-06-06", "supports"),
+        said("fra-2", "FRA", "2025-06-08", "supports"),
+        said("deu-2", "DEU", "2025-06-09", "supports"),  # same stance, new evidence
+        said("pol-rumour", "POL", "2025-06-10", "opposes"),
+        retracted("pol-rumour-x", "pol-rumour"),
+        corrected("esp-1-fix", "esp-1", {"occurred_on": "2025-06-04"}),
+        signed("s", "2025-06-25"),
+    ]

@@ -14,31 +14,10 @@ import pytest
 
 from cli.render.charts import tiles
 from domain.registry import NATO_ALLIES
-from tests.builders import corrected, opened, retracted, said, signed, tabled
+from tests.builders import HOSTILE, moving_table
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "hague-2025-seed.jsonl"
-HOSTILE = "<img src=x onerror=alert(1)>"
 ROW = ("stance", "since", "evidence", "conditions")
-
-
-def table_records() -> list[dict[str, Any]]:
-    """Five allies that move: a reversal, a retraction, a correction, a tie day."""
-    return [
-        opened(parties=["DEU", "FRA", "GBR", "ESP", "POL"]),
-        tabled(),
-        said("gbr-1", "GBR", "2025-06-02", "undecided", quote=HOSTILE),
-        said("fra-1", "FRA", "2025-06-02", "opposes"),
-        said("deu-1", "DEU", "2025-06-03", "supports"),
-        said("esp-1", "ESP", "2025-06-05", "conditional", quote="if </script> ok"),
-        said("gbr-2", "GBR", "2025-06-05", "supports"),
-        said("pol-1", "POL", "2025-06-06", "supports"),
-        said("fra-2", "FRA", "2025-06-08", "supports"),
-        said("deu-2", "DEU", "2025-06-09", "supports"),  # same stance, new evidence
-        said("pol-rumour", "POL", "2025-06-10", "opposes"),
-        retracted("pol-rumour-x", "pol-rumour"),
-        corrected("esp-1-fix", "esp-1", {"occurred_on": "2025-06-04"}),
-        signed("s", "2025-06-25"),
-    ]
 
 
 def data_block(html: str) -> dict[str, Any]:
@@ -79,7 +58,7 @@ def report(summit: Any, *args: str) -> dict[str, Any]:
 def test_slider_data_equals_consensus_and_stance_as_of_every_path_date(
     summit: Any,
 ) -> None:
-    summit.load(table_records())
+    summit.load(moving_table())
     data = report(summit)
     path = [step["on"] for step in summit.json("consensus", "t")["path"]]
     assert path[-1] == "2025-06-25"  # the sign-off moves ESP to supports
@@ -92,7 +71,7 @@ def test_slider_data_equals_consensus_and_stance_as_of_every_path_date(
 
 
 def test_slider_data_respects_the_reports_as_of_and_known_at(summit: Any) -> None:
-    records = table_records()
+    records = moving_table()
     summit.load(records[:6])
     time.sleep(1.1)
     known = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -115,7 +94,7 @@ def test_slider_data_on_the_seed_sample_equals_the_cli(summit: Any) -> None:
 
 
 def test_a_quote_cannot_close_the_data_block(summit: Any) -> None:
-    summit.load(table_records())
+    summit.load(moving_table())
     out = summit.tmp / "report.html"
     summit.ok("report", "t", "--out", str(out))
     html = out.read_text(encoding="utf-8")
@@ -128,7 +107,7 @@ def test_a_quote_cannot_close_the_data_block(summit: Any) -> None:
 
 
 def test_map_chart_draws_a_tile_per_party_coloured_by_stance(summit: Any) -> None:
-    summit.load(table_records())
+    summit.load(moving_table())
     out = summit.tmp / "map.svg"
     result = summit.run("chart", "map", "t", "--as-of", "2025-06-05", "--out", str(out))
     assert result.exit_code == 0, result.stderr
@@ -155,7 +134,7 @@ def test_map_chart_draws_a_tile_per_party_coloured_by_stance(summit: Any) -> Non
 def test_bad_map_requests_exit_2_without_a_traceback(
     summit: Any, args: list[str], message: str
 ) -> None:
-    summit.load(table_records())
+    summit.load(moving_table())
     result = summit.run("chart", "map", "t", *args)
     assert result.exit_code == 2, result.stdout + result.stderr
     assert message in result.stderr.strip().splitlines()[-1]
