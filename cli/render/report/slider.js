@@ -68,7 +68,7 @@
     var meta = add(panel, "p", null, "dek");
     meta.textContent = (d.occurred_on || "") + " · " + (d.type || "") + " · " + run.evidence;
     if (d.quote) { add(panel, "blockquote", "“" + d.quote + "”", "quote"); }
-    if (d.summary) { add(panel, "p", d.summary, "summary"); }
+    if (d.summary && !d.quote) { add(panel, "p", d.summary, "summary"); }
     var list = add(panel, "dl");
     row(list, "Since", run.since);
     row(list, "Conditions", run.conditions);
