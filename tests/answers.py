@@ -21,6 +21,8 @@ QUERIES = [
     ["timeline", "hague-2025"],
     ["timeline", "hague-2025", "--known-at", "2100-01-01"],
     ["replay", "hague-2025", "--until", "100"],
+    ["delivery", "hague-2025"],
+    ["spending", "hague-2025", "--year", "2024"],
 ]
 # Answers that also show when and by whom each event was recorded.
 RECORDED = [["audit", "verify"], ["audit", "log"]]
