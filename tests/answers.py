@@ -28,17 +28,18 @@ QUERIES = [
 RECORDED = [["audit", "verify"], ["audit", "log"]]
 
 
-def sample(tmp: Path) -> Path:
-    """The bundled sample, less the event types this build does not know yet."""
+def sample(tmp: Path, first: int | None = None, data: Path = SAMPLE) -> Path:
+    """The bundled sample (or `data`), only its `first` events when given, less
+    any event type this build does not know."""
     from domain.vocabulary import EVENT_TYPE
 
-    out = tmp / "sample.jsonl"
+    out = tmp / f"{data.stem}-{first}.jsonl"
     lines = [
         line
-        for line in SAMPLE.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("{") or json.loads(line)["type"] in EVENT_TYPE
+        for line in data.read_text(encoding="utf-8").splitlines()
+        if line.startswith("{") and json.loads(line)["type"] in EVENT_TYPE
     ]
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.write_text("\n".join(lines[:first]) + "\n", encoding="utf-8")
     return out
 
 
@@ -51,9 +52,9 @@ def exported(ok: Callable[..., str], *args: str) -> list[Any]:
     return [json.loads(line) for line in ok("export", *args).splitlines()]
 
 
-def needles(path: Path = SEED) -> set[bytes]:
-    """Quotes, speakers, URLs, notes (and titles, outlets) of an input, as bytes to
-    look for: the first 40 bytes of each (a long value may span database pages)."""
+def needles(*paths: Path) -> set[bytes]:
+    """Quotes, speakers, URLs, notes (and titles, outlets) of the inputs, as bytes
+    to look for: the first 40 bytes of each (a long value may span pages)."""
     found: set[bytes] = set()
 
     def walk(value: Any, key: str = "") -> None:
@@ -66,9 +67,10 @@ def needles(path: Path = SEED) -> set[bytes]:
         elif isinstance(value, str) and key in TEXT_FIELDS and len(value) >= 8:
             found.add(value.encode("utf-8")[:40])
 
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            walk(json.loads(line))
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                walk(json.loads(line))
     return found
 
 

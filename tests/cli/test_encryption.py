@@ -119,8 +119,8 @@ def test_an_encrypted_store_answers_as_a_plain_one(
     plain, secret = make_summit("plain"), make_summit("secret")
     enc = ok(with_key(secret, key))
     checkpoint = tmp_path / "cp.json"
-    plain.ok("import", str(A.SEED))
-    enc("import", str(A.SEED))
+    plain.ok("import", str(A.sample(tmp_path, 100)))
+    enc("import", str(A.sample(tmp_path, 100)))
     enc("audit", "checkpoint", "--out", str(checkpoint))
     sample = str(A.sample(tmp_path))
     plain.ok("import", sample)
@@ -149,10 +149,12 @@ def _raw_files(db: Path) -> dict[str, bytes]:
     }
 
 
-def _leaks(contents: dict[str, bytes]) -> list[tuple[str, bytes]]:
-    return [
-        (name, n) for name, data in contents.items() for n in A.needles() if n in data
-    ]
+def _leaks(contents: dict[str, bytes], data: Path) -> list[tuple[str, bytes]]:
+    found = A.needles(data)
+    return [(name, n) for name, raw in contents.items() for n in found if n in raw]
+
+
+DATA = [A.SEED, A.SAMPLE]
 
 
 def _summit_process(*args: str) -> None:
@@ -165,19 +167,21 @@ def _summit_process(*args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("data", DATA, ids=["seed", "sample"])
 @pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plain"])
 def test_no_file_of_an_encrypted_sqlite_store_holds_any_imported_text(
-    tmp_path: Path, encrypted: bool
+    tmp_path: Path, encrypted: bool, data: Path
 ) -> None:
     db = tmp_path / "store.db"
     key = ["--key", keygen(tmp_path)] if encrypted else []
-    _summit_process("--store", str(db), *key, "import", str(A.SEED))
+    first = str(A.sample(tmp_path, 10, data))
+    _summit_process("--store", str(db), *key, "import", first)
     # A reader holding the database open keeps the WAL and shared-memory files
     # of the next writer on disk, so their bytes are searched too.
     holder = sqlite3.connect(db)
     holder.execute("SELECT count(*) FROM stored_events").fetchone()
     try:
-        _summit_process("--store", str(db), *key, "import", str(A.sample(tmp_path)))
+        _summit_process("--store", str(db), *key, "import", str(data))
         for query in (["stance", "hague-2025"], ["timeline", "hague-2025"]):
             _summit_process("--store", str(db), *key, *query)
         files = _raw_files(db)
@@ -185,11 +189,11 @@ def test_no_file_of_an_encrypted_sqlite_store_holds_any_imported_text(
         assert len(files["store.db-wal"]) > 0
     finally:
         holder.close()
-    leaks = _leaks(files)
+    leaks = _leaks(files, data)
     if encrypted:
         assert leaks == []
     else:  # the same search finds the text in a plain store
-        assert len({n for _, n in leaks}) == len(A.needles())
+        assert len({n for _, n in leaks}) == len(A.needles(data))
 
 
 def _pg_contents(url: str) -> dict[str, bytes]:
@@ -222,22 +226,24 @@ def _pg_contents(url: str) -> dict[str, bytes]:
     return found
 
 
+@pytest.mark.parametrize("data", DATA, ids=["seed", "sample"])
 @pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plain"])
 def test_no_table_of_an_encrypted_postgres_store_holds_any_imported_text(
-    pg: Any, tmp_path: Path, encrypted: bool
+    pg: Any, tmp_path: Path, encrypted: bool, data: Path
 ) -> None:
     url = pg.url(schema=pg.new_schema("rawbytes"))
     try:
         summit = Summit(store=url, tmp=tmp_path)
         key = keygen(tmp_path) if encrypted else None
         run = ok(with_key(summit, key))
-        run("import", str(A.SEED))
+        run("import", str(A.sample(tmp_path, 10, data)))
+        run("import", str(data))
         run("stance", "hague-2025")
         run("audit", "verify")
-        leaks = _leaks(_pg_contents(url))
+        leaks = _leaks(_pg_contents(url), data)
     finally:
         pg.drop_schemas([url.rpartition("=")[2]])
     if encrypted:
         assert leaks == []
     else:
-        assert len({n for _, n in leaks}) == len(A.needles())
+        assert len({n for _, n in leaks}) == len(A.needles(data))
