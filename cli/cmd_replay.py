@@ -18,6 +18,13 @@ from cli.options import as_of_option, format_option, known_at_option
 @known_at_option
 @as_of_option
 @format_option
+@click.option(
+    "--view",
+    type=click.Choice(["stance", "consensus"]),
+    default="stance",
+    show_default=True,
+    help="The one table --format csv writes (table and JSON show both).",
+)
 @click.pass_obj
 def replay(
     obj: Any,
@@ -27,6 +34,7 @@ def replay(
     known_at: Any,
     as_of: str | None,
     fmt: str,
+    view: str,
 ) -> None:
     """Rebuild stance and consensus from an empty state, from the log up to a cut.
 
@@ -37,10 +45,11 @@ def replay(
     Example:
       summit replay hague-2025 --until 42 --format json
       summit replay hague-2025 --known-at 2025-06-20T18:00:00Z --as-of 2025-06-10
+      summit replay hague-2025 --until 20 --format csv --view consensus
     """
     from cli.render import tables
     from cli.render.formats import emit
     from projections.snapshot import replay
 
     cut = {"until": until, "known_at": known_at, "as_of": as_of}
-    emit(replay(obj.app(), negotiation, proposal, **cut), fmt, tables.REPLAY)
+    emit(replay(obj.app(), negotiation, proposal, **cut), fmt, tables.replay(view))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import click
+
+from cli.render.text import json_safe, visible_all
 
 Rows = tuple[list[str], Iterable[list[Any]]]
 
@@ -27,8 +30,11 @@ class Shape(NamedTuple):
 def emit(data: Any, fmt: str, shape: Shape) -> None:
     """Print `data` as JSON, CSV (header + rows) or a table for people."""
     if fmt == "json":
-        click.echo(to_json(data))
-    elif fmt == "csv":
+        click.echo(json_safe(to_json(data)))
+        return
+    # Human views and CSV never send a stored control character to a terminal.
+    data = visible_all(data)
+    if fmt == "csv":
         sections = shape.rows(data)
         for i, (header, body) in enumerate(
             sections if isinstance(sections, list) else [sections]
@@ -58,6 +64,11 @@ def console() -> Any:
     from rich.console import Console
 
     out = Console(soft_wrap=False)
-    if not out.is_terminal:
+    if not out.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
         out = Console(soft_wrap=False, width=140)
     return out
+
+
+def width() -> int:
+    """The width tables are laid out for (COLUMNS, the terminal, or 140)."""
+    return int(console().width)

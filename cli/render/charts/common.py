@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cli.render.text import visible
 from domain.vocabulary import STANCE_ORDER
 
 if TYPE_CHECKING:
@@ -207,8 +208,9 @@ def legend(fig: Figure, handles: list[Any], below: float) -> None:
 
 
 def plain(text: Any) -> str:
-    """User text drawn literally: a `$` must not start matplotlib mathtext."""
-    return str(text).replace("$", r"\$")
+    """User text drawn literally: a `$` must not start matplotlib mathtext, and a
+    stored control character is drawn as a visible escape."""
+    return visible(str(text)).replace("$", r"\$")
 
 
 def day_of(text: str | None) -> date | None:

@@ -14,6 +14,7 @@ from cli.render.charts import common as charts
 from cli.render.charts.consensus import consensus_svg as draw_consensus
 from cli.render.charts.pledges import pledges_svg as draw_pledges
 from cli.render.report.stancemap import map_context
+from cli.render.text import visible
 
 TEMPLATES = Path(__file__).parent
 NO_CHARTS_NOTE = "Charts are not included: " + charts.INSTALL_HINT + "."
@@ -30,6 +31,16 @@ def http_url(url: str | None) -> str | None:
     parts = urlsplit(url.strip())
     ok = parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
     return url.strip() if ok else None
+
+
+def _visible(value: Any) -> Any:
+    """Every value the template prints, with stored control characters escaped
+    (the charts, already markup, are left as they are)."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def _evidence_entry(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
@@ -243,5 +254,6 @@ def render_report(
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_visible,
     )
     return env.get_template("report.html.j2").render(context)
