@@ -50,7 +50,7 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     from cli.render import tables
     from cli.render.formats import emit
     from cli.sample import sample_path
-    from domain.interchange import parse_lines
+    from domain.jsonlines import parse_lines
     from projections.consensus import consensus_view
     from projections.history import load_history
     from projections.stance import stance_view

@@ -40,18 +40,18 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
 
     from cli.files import readable_input
     from cli.render.progress import DelayedBar, counting
-    from domain.interchange import parse_lines
+    from domain.jsonlines import parse_lines
 
     bar = DelayedBar("importing")
     with tempfile.TemporaryDirectory(prefix="summit-stdin-") as tmp:
         path = readable_input(file, tmp)
 
         def lines() -> Iterator[Any]:
-            with open(path, encoding="utf-8") as stream:
+            with open(path, "rb") as stream:
                 yield from counting(parse_lines(stream, file), bar)
 
         try:
-            app = obj.app(write=not dry_run)
+            app = obj.store.checker() if dry_run else obj.app(write=True)
             return app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
         finally:
             bar.close()

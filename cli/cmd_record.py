@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -45,10 +46,10 @@ def record(ctx: click.Context, json_text: str | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    if json_text is None:
+    if json_text is None and sys.stdin.isatty():
         click.echo(ctx.get_help())
         return
-    record_json(ctx.obj, json_text)
+    record_json(ctx.obj, json_text or "-")  # no --json: JSON Lines piped in
 
 
 @record.command("open")

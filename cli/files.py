@@ -52,17 +52,24 @@ def read_checkpoint(path: str, pubkey: str | None) -> dict[str, Any]:
 
 
 def readable_input(file: str, tmp: str) -> str:
-    """A path to read the input from: the file itself, or stdin saved to `tmp`."""
+    """A path to read the input from: the file itself, or stdin saved to `tmp`.
+
+    The input is read as bytes (decoded line by line by the parser), so a
+    byte that is not UTF-8 is reported at its own line.
+    """
     if file == "-":
         path = Path(tmp) / "stdin.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            shutil.copyfileobj(sys.stdin, out)
+        with path.open("wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
         return str(path)
     try:
-        with open(file, encoding="utf-8") as f:
+        with open(file, "rb") as f:
             f.read(1)
     except OSError as e:
         raise UsageError(f"cannot read {file}: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{file} is not UTF-8 text") from None
     return file
+
+
+def stdin_bytes() -> bytes:
+    """Everything on standard input, as bytes."""
+    return sys.stdin.buffer.read()

@@ -7,7 +7,6 @@ one path by which a flag-built or --json record is validated and stored.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -162,13 +161,7 @@ def target_option(help: str) -> Callable[[F], F]:
 def record_json(obj: Any, json_text: str) -> None:
     """`record --json`: one record, or JSON Lines from stdin with '-'."""
     if json_text == "-":
-        from domain.interchange import parse_lines
-
-        lines = list(parse_lines(sys.stdin, "-"))
-        report = obj.app(write=True).record_lines(lines, obj.by)
-        obj.reader.after_write()
-        for ref in report.stored + report.skipped:
-            click.echo(ref)
+        _record_stdin(obj)
         return
     try:
         data = json.loads(json_text)
@@ -185,6 +178,28 @@ def record_json(obj: Any, json_text: str) -> None:
         raise click.BadParameter(
             f"{first.field}: {first.reason}", param_hint="--json"
         ) from None
+
+
+def _record_stdin(obj: Any) -> None:
+    """JSON Lines from standard input, stored whole or not at all; prints refs."""
+    import io
+
+    from cli.files import stdin_bytes
+    from domain.errors import UsageError
+    from domain.jsonlines import parse_lines
+
+    data = stdin_bytes()
+    report = obj.app(write=True).record_lines(
+        lambda: parse_lines(io.BytesIO(data), "-"), obj.by
+    )
+    if not report.stored and not report.skipped:
+        raise UsageError(
+            "nothing to record: standard input holds no event "
+            "(give a subcommand, --json JSON, or pipe JSON Lines)"
+        )
+    obj.reader.after_write()
+    for ref in report.stored + report.skipped:
+        click.echo(ref)
 
 
 def position(

@@ -18,7 +18,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from domain.errors import InvalidInput, Problem, SummitError
+from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
+from domain.fields import text_problem
 from domain.negotiation import Negotiation, negotiation_id, with_ref
 
 if TYPE_CHECKING:
@@ -78,6 +79,9 @@ class Summit(Application[UUID]):
         concurrent writer's conflict is retried after re-validating against
         the new state of the log, a bounded number of times.
         """
+        problem = text_problem(recorded_by, one_line=True)
+        if problem is not None:
+            raise InvalidRecord("recorded_by", f"{problem} (who records: --by)")
         if callable(lines):
             read = lines
         else:
@@ -152,6 +156,25 @@ class Summit(Application[UUID]):
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
+        try:
+            self._check_lines(lines, recorded_by, report, problems, aggregates, spool)
+        except InvalidInput as e:  # the input's own problems, found as it was read
+            problems.extend(e.problems)
+        if problems:
+            raise InvalidInput(problems, source)
+        self._spool(aggregates.values(), spool)
+        return report
+
+    def _check_lines(
+        self,
+        lines: Iterable[Line],
+        recorded_by: str,
+        report: ImportReport,
+        problems: list[Problem],
+        aggregates: dict[str, Negotiation | None],
+        spool: IO[bytes],
+    ) -> None:
+        """Check each line against the log and the valid lines before it."""
         seen_refs: dict[tuple[str, str], int] = {}
         for line in lines:
             slug = line.record["negotiation"]
@@ -196,7 +219,3 @@ class Summit(Application[UUID]):
             report.stored.append(record["ref"])
             if len(report.stored) % SPOOL_EVERY == 0 and not problems:
                 self._spool(aggregates.values(), spool)
-        if problems:
-            raise InvalidInput(problems, source)
-        self._spool(aggregates.values(), spool)
-        return report

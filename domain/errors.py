@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import NamedTuple
 
 
@@ -28,18 +30,34 @@ class InvalidRecord(SummitError):
         self.problems = [Problem(field, reason)]
 
 
+# At most this many problems are printed, and this many of one kind (the same
+# field and reason, whatever the values quoted): the rest are counted.
+SHOWN_PROBLEMS = 100
+SHOWN_OF_A_KIND = 10
+
+
+def _kind(p: Problem) -> tuple[str, str]:
+    return p.field, re.sub(r"'[^']*'|\d+", "_", p.reason)
+
+
 class InvalidInput(SummitError):
     """Several problems found in one input; nothing was stored."""
 
     def __init__(self, problems: list[Problem], source: str = "-") -> None:
-        self.problems = problems
+        self.problems = sorted(problems, key=lambda p: p.line or 0)
         self.source = source
-        super().__init__(
-            "\n".join(
-                f"{source}:{p.line}: {p}" if p.line is not None else str(p)
-                for p in problems
-            )
-        )
+        shown: list[str] = []
+        kinds: Counter[tuple[str, str]] = Counter()
+        for p in self.problems:
+            kinds[_kind(p)] += 1
+            if len(shown) < SHOWN_PROBLEMS and kinds[_kind(p)] <= SHOWN_OF_A_KIND:
+                shown.append(
+                    f"{source}:{p.line}: {p}" if p.line is not None else str(p)
+                )
+        more = len(self.problems) - len(shown)
+        if more > 0:
+            shown.append(f"… and {more} more problem(s) not shown; nothing was stored")
+        super().__init__("\n".join(shown))
 
 
 class NotFound(SummitError):

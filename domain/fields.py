@@ -7,6 +7,7 @@ is wrong with a value.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -18,11 +19,31 @@ from domain.vocabulary import INSTITUTION_CODES
 REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _PARTY_PATTERN = re.compile(r"[A-Z]{3}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The world dates summit accepts (SPEC reading: as for years, a sane range).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def text_problem(value: str, *, one_line: bool = False) -> str | None:
+    """Why `value` is not acceptable text (blank, or a control character), or None.
+
+    Tab and newline are the only control characters allowed, and not even
+    they when the text must be `one_line` (a name).
+    """
+    allowed = "" if one_line else "\t\n"
+    for i, char in enumerate(value):
+        if char not in allowed and unicodedata.category(char) == "Cc":
+            also = "" if one_line else " (only tab and newline are allowed)"
+            return f"control character U+{ord(char):04X} at position {i + 1}{also}"
+    if not value.strip():
+        return "must not be blank"
+    return None
 
 
 def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -36,9 +57,11 @@ def _iso_date(value: str) -> str:
     try:
         if not _DATE_PATTERN.fullmatch(value):
             raise ValueError
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"'{value}' is out of range ({FIRST_DAY}..{LAST_DAY})")
     return value
 
 
@@ -79,14 +102,20 @@ def _number(value: Any) -> float:
 
 def _pct(value: float) -> float:
     if not 0 < value <= 100:
-        raise ValueError(f"{value:g} is out of range (0 < pct_gdp <= 100)")
+        raise ValueError(f"{written(value)} is out of range (0 < pct_gdp <= 100)")
     return value
 
 
 def _share(value: float) -> float:
     if not 0 <= value <= 100:
-        raise ValueError(f"{value:g} is out of range (0 <= pct_gdp <= 100)")
+        raise ValueError(f"{written(value)} is out of range (0 <= pct_gdp <= 100)")
     return value
+
+
+def written(value: float) -> str:
+    """A number as JSON wrote it (the shortest text that reads back the same)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _year(value: int) -> int:

@@ -3,17 +3,17 @@
 `parse_record` turns one decoded JSON object into a normalised record: a plain
 dict with defaults filled in and absent optionals dropped, which is what the
 log stores, what `export` writes and what idempotent re-imports compare.
-`parse_lines` reads a JSON Lines input; `exported` is one output line.
+`exported` is one output line (`domain.jsonlines` reads JSON Lines input).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from domain.canonical import merge_changes
-from domain.errors import InvalidInput, InvalidRecord, Problem, UsageError
+from domain.errors import InvalidRecord, Problem
 from domain.fields import (
     Actor,
     IsoDate,
@@ -74,6 +74,22 @@ class Target(_Model):
     by_year: Year
 
 
+def _one_target_each(targets: list[Target]) -> list[Target]:
+    seen: set[tuple[str, int]] = set()
+    for target in targets:
+        key = (target.metric, target.by_year)
+        if key in seen:
+            raise ValueError(
+                f"two targets for {target.metric} by {target.by_year} "
+                "(one target per metric and year)"
+            )
+        seen.add(key)
+    return targets
+
+
+Targets = Annotated[list[Target], Field(min_length=1), AfterValidator(_one_target_each)]
+
+
 class Position(_Model):
     proposal: Slug
     stance: Stance
@@ -105,13 +121,13 @@ class ProposalTabled(_WorldRecord):
     proposal: Slug
     by: Actor
     title: Text
-    targets: Annotated[list[Target], Field(min_length=1)]
+    targets: Targets
 
 
 class ProposalRevised(_WorldRecord):
     type: Literal["proposal.revised"]
     proposal: Slug
-    targets: Annotated[list[Target], Field(min_length=1)]
+    targets: Targets
     reason: Text
 
 
@@ -209,6 +225,19 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
+# pydantic's words for a wrong type, in ours.
+_TYPE_WORDS = {
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "string_type": "must be text",
+    "int_type": "must be an integer",
+    "int_from_float": "must be an integer",
+    "bool_type": "must be true or false",
+}
+
+
 def _problems(error: ValidationError, prefix: str = "") -> list[Problem]:
     problems = []
     for e in error.errors(include_url=False):
@@ -223,6 +252,8 @@ def _problems(error: ValidationError, prefix: str = "") -> list[Problem]:
             msg = "is required"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
+        else:
+            msg = _TYPE_WORDS.get(e["type"], msg).replace("Input should be", "must be")
         problems.append(Problem(field, msg))
     # A union reports the same field once per branch; keep the first of each.
     unique: dict[str, Problem] = {}
@@ -311,44 +342,6 @@ class Line:
 
     number: int
     record: dict[str, Any]
-
-
-def parse_lines(stream: IO[str], source: str) -> Iterator[Line]:
-    """Yield each record's Line; collect every problem and raise them all at the end."""
-    problems: list[Problem] = []
-    for number, text in enumerate(_decoded(stream, source), start=1):
-        stripped = text.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as e:
-            problems.append(Problem("json", f"not valid JSON ({e.msg})", number))
-            continue
-        record, found = record_problems(data)
-        if found:
-            problems.extend(Problem(p.field, p.reason, number) for p in found)
-            continue
-        if not problems and record is not None:
-            yield Line(number, record)
-    if problems:
-        raise InvalidInput(problems, source)
-
-
-def _decoded(stream: IO[str], source: str) -> Iterator[str]:
-    """The stream's lines; a line that is not UTF-8 is a usage error naming it."""
-    number = 0
-    while True:
-        try:
-            text = next(stream, None)
-        except UnicodeDecodeError:
-            raise UsageError(
-                f"{source}:{number + 1}: the file is not UTF-8 text"
-            ) from None
-        if text is None:
-            return
-        number += 1
-        yield text
 
 
 def exported(record: dict[str, Any], recorded: dict[str, Any] | None = None) -> str:

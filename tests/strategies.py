@@ -25,6 +25,7 @@ targets = st.lists(
     ),
     min_size=1,
     max_size=3,
+    unique_by=lambda t: (t["metric"], t["by_year"]),  # one target per metric and year
 )
 
 

@@ -10,6 +10,7 @@ here (`backend`). Each backend module provides `env(location, write=)`,
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,19 @@ class Store:
     def encrypted(self) -> bool:
         """Whether the log is encrypted (then no views are kept: queries fold it)."""
         return self.key_file is not None
+
+    def checker(self) -> Summit:
+        """The application a dry run validates against: the store, or an empty
+        one in memory when the store does not exist yet (so nothing is created)."""
+        try:
+            return self.app(write=False)
+        except StoreUnavailable:
+            if is_postgres_url(self.location) or Path(self.location).exists():
+                raise
+        app: Summit = backend(self.location).application()(
+            env={"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        )
+        return app
 
     def readable_file(self) -> str | None:
         """The store's file, checked readable, or None for a server store."""
