@@ -28,6 +28,8 @@ FLAGS = {
     "position.stance": "--stance",
     "position.proposal": "--proposal",
     "position.conditions": "--conditions",
+    "source": "--outlet or --url",
+    "target": "REF",
     "source.outlet": "--outlet",
     "source.url": "--url",
     "source.published_on": "--published-on",
@@ -36,6 +38,8 @@ FLAGS = {
 
 
 def _flag(field: str) -> str:
+    if field.startswith("changes."):  # record correct --set FIELD=VALUE
+        return f"--set {field.removeprefix('changes.')}"
     if field in FLAGS:
         return FLAGS[field]
     head = field.split(".")[0].split("[")[0]

@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from domain.book import RecordBook
 from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
 from domain.negotiation import Negotiation, negotiation_id, with_ref
@@ -194,15 +195,11 @@ class Summit(Application[UUID]):
                 )
                 continue
             seen_refs[key] = line.number
-            if agg is None:
-                if record["type"] != "negotiation.opened":
-                    problems.append(
-                        Problem(
-                            "negotiation",
-                            f"'{slug}' has not been opened "
-                            "(record negotiation.opened first)",
-                            line.number,
-                        )
+            if agg is None:  # only an opening, and a valid one, may come first
+                found = RecordBook().problems(record)
+                if found:
+                    problems.extend(
+                        Problem(p.field, p.reason, line.number) for p in found
                     )
                     continue
                 aggregates[slug] = Negotiation.open(record, recorded_by)

@@ -132,6 +132,14 @@ class RecordBook:
         if kind == "negotiation.opened":
             if self.opening is not None:
                 return [Problem("negotiation", f"'{neg}' is already opened")]
+            if not expand_parties(record):
+                return [
+                    Problem(
+                        "parties",
+                        f"'nato' had no members on {record['summit_on']} "
+                        "(the summit date): list the parties",
+                    )
+                ]
             return []
         if self.opening is None:
             return [
@@ -227,7 +235,11 @@ class RecordBook:
             return None, [Problem("target", f"no record '{target}' in '{neg}'")]
         if entry.type == "negotiation.opened":
             return None, [
-                Problem("target", f"'{target}' opens the negotiation and cannot be")
+                Problem(
+                    "target",
+                    f"'{target}' opens the negotiation and cannot be "
+                    "retracted or corrected",
+                )
             ]
         if entry.retracted:
             return None, [Problem("target", f"'{target}' is already retracted")]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from domain.errors import StoreUnavailable
+from domain.errors import NotFound, StoreUnavailable
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
@@ -41,6 +41,10 @@ def read_log(
     from domain.negotiation import negotiation_id
 
     wanted = negotiation_id(negotiation).hex if negotiation else None
+    if negotiation and not app.recorder.select_events(
+        negotiation_id(negotiation), limit=1
+    ):
+        raise NotFound(f"negotiation '{negotiation}' is not in this store")
     start = after + 1
     while True:
         notifications = app.recorder.select_notifications(start, BATCH, stop=until)

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.errors import CheckFailed, NotFound, UsageError
+from projections.filters import check_ally, check_range
 from projections.history import History, load_history, resolve
 from projections.log import negotiations_in_log, read_log
 from projections.snapshot import instant_text
@@ -110,6 +111,7 @@ class Reader:
         from projections.stance import stance_from
 
         inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
         return stance_from(inputs, as_of=as_of, known_at=known, ally=ally)
 
@@ -189,7 +191,9 @@ class Reader:
         """The timeline view (SPEC §4); `filters` as `timeline_view` takes them."""
         from projections.timeline import timeline_view
 
+        check_range(filters.get("date_from"), filters.get("date_to"))
         history = self.history(negotiation, known_at)
+        check_ally(filters.get("ally"), history.parties, negotiation, institutions=True)
         return timeline_view(history, known_at=instant_text(known_at), **filters)
 
     def holding(self, ref: str, negotiation: str | None = None) -> list[str]:

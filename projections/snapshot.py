@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from domain.errors import UsageError
+from domain.errors import NotFound, UsageError
 from projections.consensus import consensus_view
 from projections.history import History
 from projections.inputs import choose_proposal
+from projections.log import read_log
 from projections.stance import stance_view
 from projections.timeline import timeline_view
 
@@ -53,6 +54,30 @@ def chart_end(snap: dict[str, Any]) -> str:
     return (date.fromisoformat(max(dates)) + timedelta(days=7)).isoformat()
 
 
+def replayed_history(
+    app: Summit, negotiation: str, *, until: int | None, known_at: datetime | None
+) -> History:
+    """The history up to the cut, or a message saying what the cut holds."""
+    from projections.history import load_history
+
+    cut = f"position {until}" if until is not None else f"{instant_text(known_at)}"
+    try:
+        history = load_history(app, negotiation, known_at=known_at, until=until)
+    except NotFound:
+        opening = next(read_log(app, negotiation=negotiation), None)  # or NotFound
+        assert opening is not None
+        raise UsageError(
+            f"'{negotiation}' was not open yet at {cut}: it was opened at "
+            f"position {opening.position} ({opening.recorded_at.isoformat()})"
+        ) from None
+    if not history.proposals:
+        raise UsageError(
+            f"no proposal had been tabled in '{negotiation}' by {cut}: "
+            "replay to a later cut"
+        )
+    return history
+
+
 def replay(
     app: Summit,
     negotiation: str,
@@ -63,15 +88,16 @@ def replay(
     as_of: str | None,
 ) -> dict[str, Any]:
     """Stance and consensus rebuilt from an empty state, from the log up to a cut."""
-    from projections.history import load_history
     from projections.log import head_position
 
     if (until is None) == (known_at is None):
         raise UsageError("give exactly one of --until POSITION and --known-at")
     head = head_position(app)
-    if until is not None and not 1 <= until <= head:
+    if until is not None and until < 1:
+        raise UsageError(f"positions start at 1 (this log holds 1..{head})")
+    if until is not None and until > head:
         raise UsageError(f"position {until} is beyond the log (1..{head})")
-    history = load_history(app, negotiation, known_at=known_at, until=until)
+    history = replayed_history(app, negotiation, until=until, known_at=known_at)
     chosen = pick_proposal(history, proposal)
     known = instant_text(known_at)
     return {
