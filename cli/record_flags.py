@@ -65,7 +65,10 @@ def store_one(obj: Any, record: dict[str, Any], *, from_flags: bool = True) -> N
         if not from_flags:
             raise
         first = e.problems[0]
-        raise click.UsageError(f"{_flag(first.field)}: {first.reason}") from None
+        reason = first.reason
+        if first.field == "source":  # there is no --source flag
+            reason = f"the source {reason}"
+        raise click.UsageError(f"{_flag(first.field)}: {reason}") from None
     if report.stored:
         obj.reader.after_write()
         click.echo(report.stored[0])

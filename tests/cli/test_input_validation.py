@@ -50,6 +50,29 @@ def summit_process(
     )
 
 
+def record_open(db: Path, *, on: str, summit_on: str, parties: str) -> Result:
+    """`summit record open` of a negotiation `x` with these dates and parties."""
+    return run(
+        db,
+        "record",
+        "open",
+        "-n",
+        "x",
+        "--on",
+        on,
+        "--title",
+        "t",
+        "--summit-on",
+        summit_on,
+        "--venue",
+        "v",
+        "--parties",
+        parties,
+        "--outlet",
+        "o",
+    )
+
+
 def jsonl(*records: dict[str, Any]) -> str:
     return "".join(json.dumps(r) + "\n" for r in records)
 
@@ -114,25 +137,7 @@ def test_world_dates_outside_1900_to_2100_are_refused(tmp_path: Path, day: str) 
         f"{path}:2: occurred_on: '{day}' is out of range (1900-01-01..2100-12-31)\n"
     )
     assert stored(db) == 0
-    flags = run(
-        db,
-        "record",
-        "open",
-        "-n",
-        "x",
-        "--on",
-        day,
-        "--title",
-        "t",
-        "--summit-on",
-        "2025-06-24",
-        "--venue",
-        "v",
-        "--parties",
-        "GBR",
-        "--outlet",
-        "o",
-    )
+    flags = record_open(db, on=day, summit_on="2025-06-24", parties="GBR")
     assert flags.exit_code == 2 and "out of range" in flags.stderr
 
 

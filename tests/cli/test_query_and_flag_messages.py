@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import cli
 from tests.builders import opened, said, tabled
-from tests.cli.test_input_validation import stored
+from tests.cli.test_input_validation import record_open, stored
 
 SRC = ["--outlet", "Wire"]
 
@@ -39,24 +39,7 @@ def error(result: Result) -> str:
 
 def test_a_negotiation_with_no_parties_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
-    result = run(
-        db,
-        "record",
-        "open",
-        "-n",
-        "x",
-        "--on",
-        "1940-01-01",
-        "--title",
-        "t",
-        "--summit-on",
-        "1940-04-04",
-        "--venue",
-        "v",
-        "--parties",
-        "nato",
-        *SRC,
-    )
+    result = record_open(db, on="1940-01-01", summit_on="1940-04-04", parties="nato")
     assert error(result) == (
         "Error: --parties: 'nato' had no members on 1940-04-04 (the summit date): "
         "list the parties"
@@ -85,7 +68,7 @@ def test_a_missing_source_names_the_flags_that_exist(db: Path) -> None:
         "--speaker",
         "s",
     )
-    assert error(result) == "Error: --outlet or --url: is required"
+    assert error(result) == "Error: --outlet or --url: the source is required"
 
 
 @pytest.mark.parametrize(
