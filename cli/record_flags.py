@@ -170,21 +170,17 @@ def record_json(obj: Any, json_text: str) -> None:
     if json_text == "-":
         _record_stdin(obj)
         return
-    try:
-        data = json.loads(json_text)
-    except json.JSONDecodeError as e:
-        raise click.BadParameter(
-            f"not valid JSON ({e.msg})", param_hint="--json"
-        ) from None
     from domain.errors import InvalidInput
+    from domain.jsonlines import decode_json
 
+    data, problems = decode_json(json_text)
     try:
+        if problems:
+            raise InvalidInput(problems)
         store_one(obj, data, from_flags=False)
     except InvalidInput as e:
-        first = e.problems[0]
-        raise click.BadParameter(
-            f"{first.field}: {first.reason}", param_hint="--json"
-        ) from None
+        every = "; ".join(str(p) for p in e.problems)
+        raise click.BadParameter(every, param_hint="--json") from None
 
 
 def _record_stdin(obj: Any) -> None:

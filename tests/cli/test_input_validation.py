@@ -294,3 +294,26 @@ def test_a_dry_run_on_a_missing_store_validates_and_creates_nothing(
     assert result.exit_code == 2
     assert "'t' has not been opened" in result.stderr
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"type": "x", "type": "y"}', "type: is given twice in one object"),
+        (
+            '{"a": ' + "9" * 5000 + "}",
+            "json: not valid JSON (a number too long to read)",
+        ),
+        ("[" * 5000 + "]" * 5000, "json: not valid JSON (nested too deeply)"),
+    ],
+)
+def test_record_json_refuses_what_import_refuses(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    db = tmp_path / "s.db"
+    result = run(db, "record", "--json", text)
+    assert result.exit_code == 2
+    assert (
+        result.stderr.splitlines()[-1] == f"Error: Invalid value for --json: {reason}"
+    )
+    assert stored(db) == 0
