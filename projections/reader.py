@@ -156,6 +156,7 @@ class Reader:
         from projections.spent import delivery_from
 
         inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        check_ally(ally, inputs.parties, negotiation)
         _, figures = self.figures(negotiation, as_of, known_at)
         known = instant_text(known_at)
         return delivery_from(inputs, figures, as_of=as_of, known_at=known, ally=ally)

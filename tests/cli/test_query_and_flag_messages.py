@@ -93,6 +93,7 @@ def test_correct_set_errors_name_the_field_in_our_words(
     [
         ("stance", "t", "--ally", "XYZ"),
         ("timeline", "t", "--ally", "XYZ"),
+        ("delivery", "t", "--ally", "XYZ"),
     ],
 )
 def test_an_ally_not_at_the_table_is_an_error_naming_it(
@@ -111,6 +112,8 @@ def test_an_ally_not_at_the_table_is_an_error_naming_it(
         ("stance", "nosuch"),
         ("consensus", "nosuch"),
         ("timeline", "nosuch"),
+        ("delivery", "nosuch"),
+        ("spending", "nosuch", "--year", "2024"),
         ("replay", "nosuch", "--until", "3"),
     ],
 )
