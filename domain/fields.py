@@ -7,7 +7,6 @@ is wrong with a value.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -19,6 +18,10 @@ from domain.vocabulary import INSTITUTION_CODES
 REF_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,79}")
 _PARTY_PATTERN = re.compile(r"[A-Z]{3}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Unicode's control characters (category Cc: C0, DEL, C1); text may keep
+# tab and newline, a name (one line) none of them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAME = re.compile("[\x00-\x1f\x7f-\x9f]")
 # The world dates summit accepts (SPEC reading: as for years, a sane range).
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -30,11 +33,13 @@ def text_problem(value: str, *, one_line: bool = False) -> str | None:
     Tab and newline are the only control characters allowed, and not even
     they when the text must be `one_line` (a name).
     """
-    allowed = "" if one_line else "\t\n"
-    for i, char in enumerate(value):
-        if char not in allowed and unicodedata.category(char) == "Cc":
-            also = "" if one_line else " (only tab and newline are allowed)"
-            return f"control character U+{ord(char):04X} at position {i + 1}{also}"
+    found = (_CONTROL_NAME if one_line else _CONTROL).search(value)
+    if found is not None:
+        also = "" if one_line else " (only tab and newline are allowed)"
+        return (
+            f"control character U+{ord(found.group()):04X} "
+            f"at position {found.start() + 1}{also}"
+        )
     if not value.strip():
         return "must not be blank"
     return None
