@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cli.store import open_store
-from domain.interchange import parse_lines
+from domain.jsonlines import parse_lines
 from tests.builders import corrected, opened, pledged, said, tabled
 
 HOSTILE = "\u001b]0;pwned\u0007\u001b[2J"
