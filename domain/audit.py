@@ -7,7 +7,7 @@ A checkpoint is extended when each of its heads still has its digest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,8 @@ from domain.errors import CheckFailed, NotFound
 from domain.negotiation import Negotiation, negotiation_id
 
 BATCH = 5000
+# What decoding a tampered row raises (a database failure is not one of these).
+_UNREADABLE = (ValueError, TypeError, AttributeError, KeyError)
 
 
 @dataclass
@@ -44,10 +46,8 @@ class Fault:
 
     def __str__(self) -> str:
         ref = f" (ref '{self.ref}')" if self.ref else ""
-        return (
-            f"tampering in '{self.negotiation}' at log position {self.position}"
-            f"{ref}: {self.reason}"
-        )
+        where = f" in '{self.negotiation}'" if self.negotiation != "?" else ""
+        return f"tampering{where} at log position {self.position}{ref}: {self.reason}"
 
 
 @dataclass
@@ -93,28 +93,21 @@ def verify_log(
     wanted = negotiation_id(negotiation).hex if negotiation else None
     chains: dict[str, _Chain] = {}
     result = Verification()
-    start = 1
-    while True:
-        rows = app.recorder.select_notifications(start, BATCH)
-        if not rows:
-            break
-        for row in rows:
-            oid = (
-                row.originator_id.hex
-                if hasattr(row.originator_id, "hex")
-                else str(row.originator_id)
-            )
-            if wanted is not None and oid != wanted:
-                continue
-            chain = chains.setdefault(oid, _Chain())
-            fault = _check(app, row, chain)
-            if fault is not None:
-                result.fault = fault
-                return result
-            result.checked += 1
-            if want.get(chain.slug or "") == chain.version:
-                result.found[chain.slug or ""] = chain.digest
-        start = rows[-1].id + 1
+    for row in stored_rows(app):
+        if isinstance(row, Fault):
+            result.fault = row
+            return result
+        oid = _hex(row.originator_id)
+        if wanted is not None and oid != wanted:
+            continue
+        chain = chains.setdefault(oid, _Chain())
+        fault = _check(app, row, chain)
+        if fault is not None:
+            result.fault = fault
+            return result
+        result.checked += 1
+        if want.get(chain.slug or "") == chain.version:
+            result.found[chain.slug or ""] = chain.digest
     for chain in chains.values():
         assert chain.slug is not None
         result.heads[chain.slug] = ChainHead(
@@ -125,7 +118,73 @@ def verify_log(
     return result
 
 
+def _hex(originator_id: Any) -> str:
+    return originator_id.hex if hasattr(originator_id, "hex") else str(originator_id)
+
+
+def stored_rows(app: Application[Any], start: int = 1) -> Iterator[Any]:
+    """The stored rows in recording order, then a Fault if one cannot be read.
+
+    The recorder decodes a whole batch at once (a tampered `originator_id`
+    fails it), so a failed batch is read again row by row to name the first
+    row that cannot be read.
+    """
+    while True:
+        try:
+            rows = app.recorder.select_notifications(start, BATCH)
+        except _UNREADABLE:
+            yield from _one_by_one(app, start)
+            return
+        if not rows:
+            return
+        yield from rows
+        start = rows[-1].id + 1
+
+
+def _one_by_one(app: Application[Any], start: int) -> Iterator[Any]:
+    while True:
+        try:
+            rows = app.recorder.select_notifications(start, 1)
+        except _UNREADABLE as e:
+            position = _first_unreadable(app, start)
+            reason = f"the stored row cannot be read ({type(e).__name__}: {e})"
+            yield Fault("?", position, None, None, reason)
+            return
+        if not rows:
+            return
+        yield rows[0]
+        start = rows[0].id + 1
+
+
+def _first_unreadable(app: Application[Any], start: int) -> int:
+    """The position of the first row at or after `start` (known unreadable)."""
+    low, high = start, app.recorder.max_notification_id() or start
+    while low < high:  # the smallest `stop` whose one-row read fails
+        middle = (low + high) // 2
+        try:
+            app.recorder.select_notifications(start, 1, stop=middle)
+        except _UNREADABLE:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _check(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
+    """The first thing wrong with one stored row, or None (the chain advances)."""
+    try:
+        return _check_row(app, row, chain)
+    except _UNREADABLE as e:  # a value of an unexpected type or shape
+        return Fault(
+            chain.slug or "?",
+            row.id,
+            None,
+            None,
+            f"the stored row is inconsistent ({type(e).__name__}: {e})",
+        )
+
+
+def _check_row(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
     name = chain.slug or "?"
 
     def fault(reason: str, ref: str | None = None, version: int | None = None) -> Fault:
@@ -137,20 +196,21 @@ def _check(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
         ref, kind, slug = record["ref"], record["type"], record["negotiation"]
         recorded_at = event.timestamp.isoformat()
         recorded_by, digest = event.recorded_by, event.digest
+        originator = negotiation_id(slug).hex
     except Exception as e:
         return fault(f"the stored row no longer decodes ({type(e).__name__})")
     if chain.slug is None:
         chain.slug = name = slug
-    if (
-        negotiation_id(slug).hex
-        != (
-            row.originator_id.hex
-            if hasattr(row.originator_id, "hex")
-            else str(row.originator_id)
-        )
-        or slug != chain.slug
-    ):
+    if originator != _hex(row.originator_id) or slug != chain.slug:
         return fault(f"the record names negotiation '{slug}', not this one", ref)
+    if type(row.originator_version) is not int:
+        return Fault(
+            name,
+            row.id,
+            None,
+            ref,
+            f"version {row.originator_version!r} is not a number",
+        )
     if _TOPICS.get(row.topic) != kind:
         return fault(f"stored topic {row.topic!r} does not match type '{kind}'", ref)
     expected_version = chain.version + 1

@@ -47,7 +47,7 @@ def read_log(
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
     start = after + 1
     while True:
-        notifications = app.recorder.select_notifications(start, BATCH, stop=until)
+        notifications = select(app, start, BATCH, stop=until)
         if not notifications:
             return
         for n in notifications:
@@ -55,6 +55,18 @@ def read_log(
                 continue
             yield decode(app, n)
         start = notifications[-1].id + 1
+
+
+def select(app: Application[Any], start: int, limit: int, **options: Any) -> list[Any]:
+    """The recorder's `select_notifications`, with a row it cannot read (a
+    tampered `originator_id`, say) reported as damage rather than a crash."""
+    try:
+        return list(app.recorder.select_notifications(start, limit, **options))
+    except (ValueError, TypeError, AttributeError, KeyError) as e:
+        raise StoreUnavailable(
+            f"a row of the log from position {start} on cannot be read "
+            f"({type(e).__name__}: {e}); run `summit audit verify`"
+        ) from None
 
 
 def _hex(originator_id: Any) -> str:
@@ -154,5 +166,5 @@ def negotiations_in_log(app: Application[Any], until: int | None = None) -> list
     from domain.negotiation import Negotiation
 
     topic = get_topic(Negotiation.Opened)
-    found = app.recorder.select_notifications(1, 1_000_000, stop=until, topics=[topic])
+    found = select(app, 1, 1_000_000, stop=until, topics=[topic])
     return [decode(app, n).negotiation for n in found]

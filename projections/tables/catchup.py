@@ -151,7 +151,7 @@ def catch_up(
     """Process every notification after the tracked position; return how many."""
     from eventsourcing.persistence import IntegrityError, Tracking
 
-    from projections.log import decode
+    from projections.log import decode, select
 
     done = 0
     head = app.recorder.max_notification_id() or 0
@@ -161,7 +161,7 @@ def catch_up(
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
         if start > head:
             return done
-        notifications = app.recorder.select_notifications(start, BATCH, stop=head)
+        notifications = select(app, start, BATCH, stop=head)
         if not notifications:
             return done
         entries = [decode(app, n) for n in notifications]
