@@ -56,9 +56,13 @@ def verify(
     from domain.audit import verify as verify_store
 
     cp = read_checkpoint(checkpoint, pubkey) if checkpoint else None
-    position = obj.reader.views_position
+    reader = obj.reader
     result = verify_store(
-        obj.app(), negotiation, checkpoint=cp, views_position=position
+        obj.app(),
+        negotiation,
+        checkpoint=cp,
+        views_position=reader.views_position,
+        views_difference=reader.views_difference,
     )
     view = _verified(result, checkpoint, signature_checked=bool(cp and pubkey))
     emit(view, fmt, tables.VERIFY)

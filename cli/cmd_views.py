@@ -37,7 +37,8 @@ def _status_view(status: Any) -> dict[str, Any]:
 @format_option
 @click.pass_obj
 def status(obj: Any, fmt: str) -> None:
-    """Each view's position against the log's head.
+    """Each view's position against the log's head, and whether every view
+    row is what the log gives (recomputed from the log and compared).
 
     \b
     Example:
@@ -46,7 +47,10 @@ def status(obj: Any, fmt: str) -> None:
     from cli.render import tables
     from cli.render.formats import emit
 
-    emit(_status_view(obj.reader.status()), fmt, tables.VIEWS)
+    view = _status_view(obj.reader.status())
+    difference = obj.reader.views_difference()
+    view.update(matches_log=difference is None, difference=difference)
+    emit(view, fmt, tables.VIEWS)
 
 
 @views.command("rebuild")

@@ -249,11 +249,13 @@ def verify(
     *,
     checkpoint: dict[str, Any] | None = None,
     views_position: Callable[[], tuple[int, int] | None] = lambda: None,
+    views_difference: Callable[[], str | None] = lambda: None,
 ) -> Verification:
-    """Every chain intact, the views not ahead of the log, the checkpoint extended.
+    """Every chain intact, the views what the log gives, the checkpoint extended.
 
     `views_position` gives (position the views processed, log head), or None
-    when they cannot be read; CheckFailed names the first thing wrong.
+    when they cannot be read; `views_difference` the first view row that is
+    not what the log gives, or None. CheckFailed names the first thing wrong.
     """
     want = (
         {slug: head["version"] for slug, head in checkpoint["negotiations"].items()}
@@ -264,6 +266,12 @@ def verify(
     if result.fault is not None:
         raise CheckFailed(str(result.fault))
     _check_views_not_ahead(views_position())
+    difference = views_difference()
+    if difference is not None:
+        raise CheckFailed(
+            f"tampering in the views: {difference} (the log is intact; "
+            "`summit views rebuild` restores the views from it)"
+        )
     if checkpoint is not None:
         _check_extends(checkpoint, result, negotiation)
     return result

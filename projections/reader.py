@@ -302,6 +302,17 @@ class Reader:
             views.close()
         return status
 
+    def views_difference(self) -> str | None:
+        """The first persisted view row that is not what the log gives (see
+        `tables/compare.py`), or None when the views are exactly the log's."""
+        from projections.tables.compare import first_difference
+
+        views = self.store.tables().current(self.store)
+        try:
+            return first_difference(self.store.app(), views)
+        finally:
+            views.close()
+
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> Any:
         """Bring the persisted views up to the log's head; return their recorder."""
         from projections.tables.catchup import catch_up

@@ -42,6 +42,74 @@ def sql(store: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         return cur.fetchall() if cur.description else []
 
 
+def tracking_table(store: str) -> str:
+    """The table the views' tracking record is kept in."""
+    if is_sqlite(store):
+        return "tracking"
+    (name,) = sql(
+        store,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema "
+        "= current_schema() AND table_name LIKE '%%tracking'",
+    )[0]
+    return str(name)
+
+
 def position_column(store: str) -> str:
     """The log's position column (SQLite's rowid, PostgreSQL's notification_id)."""
     return "rowid" if is_sqlite(store) else "notification_id"
+
+
+def view_tables() -> list[str]:
+    """Every persisted view table, as the views' own DDL names them."""
+    from projections.tables.schema import create_statements
+
+    prefix = "CREATE TABLE IF NOT EXISTS "
+    return [
+        s[len(prefix) :].split()[0] for s in create_statements() if s.startswith(prefix)
+    ]
+
+
+def text_column(store: str, table: str) -> str:
+    """The last text column of `table` other than `negotiation`."""
+    if is_sqlite(store):
+        found = [
+            r[1] for r in sql(store, f"PRAGMA table_info({table})") if r[2] == "TEXT"
+        ]
+    else:
+        found = [
+            r[0]
+            for r in sql(
+                store,
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s "
+                "AND data_type = 'text' ORDER BY ordinal_position",
+                table,
+            )
+        ]
+    return [c for c in found if c != "negotiation"][-1]
+
+
+def one_row(store: str, table: str) -> str:
+    """A WHERE clause that picks one row of `table`."""
+    if is_sqlite(store):
+        return f"rowid = (SELECT MIN(rowid) FROM {table})"
+    return f"ctid = (SELECT ctid FROM {table} LIMIT 1)"
+
+
+def forge_row(store: str, table: str) -> None:
+    """Insert a copy of one row of `table`, at a log position that does not exist."""
+    if is_sqlite(store):
+        conn = sqlite3.connect(store)
+        cur = conn.execute(f"SELECT * FROM {table} LIMIT 1")
+        columns = [d[0] for d in cur.description]
+        conn.close()
+    else:
+        rows = sql(
+            store,
+            "SELECT column_name FROM information_schema.columns WHERE table_schema "
+            "= current_schema() AND table_name = %s ORDER BY ordinal_position",
+            table,
+        )
+        columns = [r[0] for r in rows]
+    picked = [("1000000000" if c == "position" else c) for c in columns]
+    sql(store, f"INSERT INTO {table} SELECT {', '.join(picked)} FROM {table} LIMIT 1")

@@ -133,6 +133,13 @@ def views_table(view: dict[str, Any]) -> None:
         f"views:    position {view['views_position']} ({behind(view['behind'])}), "
         f"{view['rows']} rows"
     )
+    if view.get("difference"):
+        click.echo(
+            f"the views do NOT match the log: {view['difference']}\n"
+            "(`summit audit verify` fails; `summit views rebuild` restores them)"
+        )
+    elif "matches_log" in view:
+        click.echo("every view row matches the log")
 
 
 def views_rows(view: dict[str, Any]) -> tuple[list[str], Any]:

@@ -147,14 +147,17 @@ def catch_up(
     app: Any,
     recorder: Any,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    until: int | None = None,
 ) -> int:
-    """Process every notification after the tracked position; return how many."""
+    """Process every notification after the tracked position (up to `until`,
+    by default the log's head now); return how many."""
     from eventsourcing.persistence import IntegrityError, Tracking
 
     from projections.log import decode, select
 
     done = 0
-    head = app.recorder.max_notification_id() or 0
+    head = (app.recorder.max_notification_id() or 0) if until is None else until
     tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
     derived = Derived(recorder, from_empty=tracked == 0)
     while True:

@@ -82,6 +82,8 @@ def test_status_shows_how_far_behind_the_views_are(summit: Any) -> None:
         "views_position": 2,
         "behind": 0,
         "rows": 2,
+        "matches_log": True,
+        "difference": None,
     }
 
 
