@@ -56,14 +56,9 @@ def verify(
     from domain.audit import verify as verify_store
 
     cp = read_checkpoint(checkpoint, pubkey) if checkpoint else None
-    reader = obj.reader
-    result = verify_store(
-        obj.app(),
-        negotiation,
-        checkpoint=cp,
-        views_position=reader.views_position,
-        views_difference=reader.views_difference,
-    )
+    views = {"views_position": obj.reader.views_position}
+    views["views_difference"] = obj.reader.views_difference
+    result = verify_store(obj.app(), negotiation, checkpoint=cp, **views)
     view = _verified(result, checkpoint, signature_checked=bool(cp and pubkey))
     emit(view, fmt, tables.VERIFY)
 
