@@ -56,9 +56,7 @@ def verify(
     from domain.audit import verify as verify_store
 
     cp = read_checkpoint(checkpoint, pubkey) if checkpoint else None
-    views = {"views_position": obj.reader.views_position}
-    views["views_difference"] = obj.reader.views_difference
-    result = verify_store(obj.app(), negotiation, checkpoint=cp, **views)
+    result = verify_store(obj.app(), negotiation, checkpoint=cp, views=obj.reader)
     view = _verified(result, checkpoint, signature_checked=bool(cp and pubkey))
     emit(view, fmt, tables.VERIFY)
 

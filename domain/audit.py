@@ -7,9 +7,9 @@ A checkpoint is extended when each of its heads still has its digest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
@@ -243,19 +243,26 @@ def _check_row(app: Application[Any], row: Any, chain: _Chain) -> Fault | None:
 # -- the rules `audit verify` and `audit checkpoint` apply --------------------------
 
 
+class Views(Protocol):
+    """What `verify` asks of the persisted views (see projections/reader.py)."""
+
+    def views_position(self) -> tuple[int, int] | None:
+        """(Position the views processed, log head), or None when unreadable."""
+
+    def views_difference(self) -> str | None:
+        """The first view row that is not what the log gives, or None."""
+
+
 def verify(
     app: Application[Any],
     negotiation: str | None = None,
     *,
     checkpoint: dict[str, Any] | None = None,
-    views_position: Callable[[], tuple[int, int] | None] = lambda: None,
-    views_difference: Callable[[], str | None] = lambda: None,
+    views: Views | None = None,
 ) -> Verification:
     """Every chain intact, the views what the log gives, the checkpoint extended.
 
-    `views_position` gives (position the views processed, log head), or None
-    when they cannot be read; `views_difference` the first view row that is
-    not what the log gives, or None. CheckFailed names the first thing wrong.
+    CheckFailed names the first thing wrong.
     """
     want = (
         {slug: head["version"] for slug, head in checkpoint["negotiations"].items()}
@@ -265,16 +272,22 @@ def verify(
     result = verify_log(app, negotiation, want=want)
     if result.fault is not None:
         raise CheckFailed(str(result.fault))
-    _check_views_not_ahead(views_position())
-    difference = views_difference()
+    if views is not None:
+        _check_views(views)
+    if checkpoint is not None:
+        _check_extends(checkpoint, result, negotiation)
+    return result
+
+
+def _check_views(views: Views) -> None:
+    """The views neither ahead of the log nor different from what it gives."""
+    _check_views_not_ahead(views.views_position())
+    difference = views.views_difference()
     if difference is not None:
         raise CheckFailed(
             f"tampering in the views: {difference} (the log is intact; "
             "`summit views rebuild` restores the views from it)"
         )
-    if checkpoint is not None:
-        _check_extends(checkpoint, result, negotiation)
-    return result
 
 
 def _check_views_not_ahead(position: tuple[int, int] | None) -> None:
