@@ -15,6 +15,42 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_STORE = 3
 EXIT_INTERNAL = 70
+EXIT_SIGINT = 130  # 128 + SIGINT, as a shell reports a process Ctrl-C ended
+EXIT_SIGTERM = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so open transactions roll back."""
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C or SIGTERM: one line, and the signal's exit code (never 1)."""
+
+    def __init__(self, terminated: bool) -> None:
+        super().__init__("interrupted; nothing stored")
+        self.exit_code = EXIT_SIGTERM if terminated else EXIT_SIGINT
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def on_signals() -> None:
+    """SIGINT and SIGTERM interrupt the command (see `Interrupted`)."""
+    import signal
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, terminated)
+
+
+def quiet_closed_pipe() -> None:
+    """The reader of our output went away (`summit export | head -1`): point
+    stdout at /dev/null so nothing more is written or reported, and exit 0."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class SummitClickError(click.ClickException):
@@ -67,9 +103,10 @@ def handle_errors() -> Iterator[None]:
         raise
     except SummitError as e:
         raise to_click(e) from None
-    except KeyboardInterrupt:
-        raise click.Abort() from None
+    except KeyboardInterrupt as e:
+        raise Interrupted(isinstance(e, Terminated)) from None
     except BrokenPipeError:
+        quiet_closed_pipe()
         sys.exit(0)
     except Exception as e:
         store_error = _store_error(e)

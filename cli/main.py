@@ -171,5 +171,17 @@ def cli(ctx: click.Context, store: str, by: str | None, key_file: str | None) ->
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli.main(prog_name="summit", args=sys.argv[1:])
+    """Console-script entry point: signals and a closed pipe end it cleanly."""
+    from cli.errors import Interrupted, Terminated, on_signals, quiet_closed_pipe
+
+    on_signals()
+    try:
+        cli.main(prog_name="summit", args=sys.argv[1:])
+    except KeyboardInterrupt as e:  # outside a command (while parsing, closing)
+        Interrupted(isinstance(e, Terminated)).show()
+        sys.exit(Interrupted(isinstance(e, Terminated)).exit_code)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_closed_pipe()

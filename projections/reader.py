@@ -348,5 +348,6 @@ class Reader:
         reader catches up on its own.
         """
         if self.store.shared and not self.store.encrypted:
-            with contextlib.suppress(Exception):
+            # Ctrl-C here must not say "nothing stored": the write is done.
+            with contextlib.suppress(Exception, KeyboardInterrupt):
                 self.catch_up()
