@@ -24,20 +24,11 @@ def sql(store: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
                 return cur.fetchall()
         finally:
             conn.close()
-    import psycopg
+    from cli.store.postgres import events_table, parse_url
+    from tests.pgserver import _connect
 
-    from cli.store.postgres import events_table, parse_url, password_for
-
-    t = parse_url(store)
-    with psycopg.connect(
-        host=t.host,
-        port=t.port,
-        dbname=t.dbname,
-        user=t.user,
-        password=password_for(t),
-        autocommit=True,
-    ) as conn:
-        conn.execute(f'SET search_path TO "{t.schema}"')
+    with _connect(store) as conn:
+        conn.execute(f'SET search_path TO "{parse_url(store).schema}"')
         cur = conn.execute(statement.format(events=events_table()), params)
         return cur.fetchall() if cur.description else []
 
