@@ -31,10 +31,8 @@ def first_difference(app: Any, views: Any) -> str | None:
             listed = ", ".join(columns)
             try:
                 stored = views.rows(f"SELECT {listed} FROM {views.table(name)}")
-            except Exception:
-                if tracked:  # views that have processed events have tables
-                    raise
-                stored = []  # a store whose views never ran
+            except Exception:  # no such table: views never run, or built by
+                stored = []  # an older summit (a view it did not have yet)
             with scratch.transaction(commit=False) as c:
                 c.execute(f"SELECT {listed} FROM {name}")
                 fresh = [tuple(r) for r in c.fetchall()]
