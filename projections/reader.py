@@ -28,6 +28,20 @@ if TYPE_CHECKING:
     from domain.application import Summit
 
 
+@contextlib.contextmanager
+def view_rows() -> Iterator[None]:
+    """Reading rows of the persisted views: a value that does not decode (the
+    tables edited outside summit) is reported as such, not as a crash."""
+    try:
+        yield
+    except (ValueError, KeyError, TypeError, ArithmeticError) as e:
+        raise CheckFailed(
+            f"a persisted view row does not decode ({type(e).__name__}): the "
+            "views were changed outside summit; `summit audit verify` names "
+            "the row, `summit views rebuild` restores them from the log"
+        ) from None
+
+
 class StoreAccess(Protocol):
     """What the reader needs of a store (see `cli/store/`)."""
 
@@ -113,7 +127,8 @@ class Reader:
         inputs = self.inputs(negotiation, proposal, as_of, known_at)
         check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
-        return stance_from(inputs, as_of=as_of, known_at=known, ally=ally)
+        with view_rows():
+            return stance_from(inputs, as_of=as_of, known_at=known, ally=ally)
 
     def consensus(
         self,
@@ -127,7 +142,8 @@ class Reader:
         from projections.consensus import consensus_from
 
         inputs = self.inputs(negotiation, proposal, as_of, known_at)
-        return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
+        with view_rows():
+            return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
 
     def figures(
         self, negotiation: str, as_of: str | None, known_at: datetime | None
@@ -275,7 +291,8 @@ class Reader:
             yield None
             return
         try:
-            yield views
+            with view_rows():
+                yield views
         finally:
             views.close()
 

@@ -119,3 +119,29 @@ def test_a_forged_tracking_position_is_caught(stored: Any) -> None:
     tracking = tracking_table(stored.store)
     sql(stored.store, f"UPDATE {tracking} SET notification_id = notification_id - 5")
     verify_fails_naming(stored, "in the store but not given by the log")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE summit_targets SET targets = 'not json'",
+        "UPDATE summit_targets SET targets = '[1]'",
+        "UPDATE summit_pledges SET pct_gdp = 'abc'",
+        "UPDATE summit_evidence SET stance = 'bogus'",
+        "UPDATE summit_facts SET record = 'x'",
+    ],
+)
+def test_queries_on_views_that_no_longer_decode_never_crash(
+    stored: Any, edit: str
+) -> None:
+    if not stored.store.endswith(".db"):
+        pytest.skip("PostgreSQL's column types refuse most of these")
+    sql(stored.store, edit)
+    for command in ("stance", "consensus", "timeline"):
+        for fmt in ("table", "json"):
+            result = stored.run(command, NEG, "--format", fmt)
+            assert result.exit_code in (0, 1), (command, fmt, result.stderr)
+            assert "Traceback" not in result.stderr
+            if result.exit_code == 1:
+                assert "views were changed outside summit" in result.stderr
+    verify_fails_naming(stored, "tampering in the views")
