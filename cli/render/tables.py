@@ -46,7 +46,7 @@ def _gap_cell(g: dict[str, Any]) -> Any:
 def _stance_cell(a: dict[str, Any], since: bool) -> Any:
     from rich.text import Text
 
-    cell = Text(a["stance"], style=STANCE_STYLE[a["stance"]])
+    cell = Text(a["stance"], style=STANCE_STYLE.get(a["stance"], ""))
     if since and a["since"]:
         cell.append(f"\nsince {a['since']}")
     if a["conditions"]:
