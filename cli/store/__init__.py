@@ -10,19 +10,56 @@ here (`backend`). Each backend module provides `env(location, write=)`,
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from domain.errors import StoreUnavailable
+from domain.errors import StoreUnavailable, UsageError
 from domain.vocabulary import is_postgres_url
 
 if TYPE_CHECKING:
     from domain.application import Summit
 
 
+LOCK_TIMEOUT_ENV = "SUMMIT_LOCK_TIMEOUT"
+LOCK_TIMEOUT_DEFAULT_S = 30
+
+
+def lock_timeout_s() -> int:
+    """Seconds a write waits for another writer's lock (env SUMMIT_LOCK_TIMEOUT)."""
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return LOCK_TIMEOUT_DEFAULT_S
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{LOCK_TIMEOUT_ENV}={text}: give a whole number of seconds")
+    return int(text)
+
+
+@contextlib.contextmanager
+def busy_means_unavailable() -> Iterator[None]:
+    """A lock wait that timed out becomes one line (exit 3): nothing was stored."""
+    try:
+        yield
+    except Exception as e:
+        said = str(e).lower()
+        if "lock timeout" not in said and "database is locked" not in said:
+            raise
+        raise StoreUnavailable(
+            f"the store is busy: another writer held it for more than "
+            f"{lock_timeout_s()} s ({LOCK_TIMEOUT_ENV}); nothing was stored, try again"
+        ) from None
+
+
 def backend(location: str) -> ModuleType:
     """The backend module for a store location: the one scheme switch."""
+    scheme = unsupported_scheme(location)
+    if scheme is not None:
+        raise UsageError(
+            f"unsupported store scheme '{scheme}://' in {location.split('@')[-1]}: "
+            "give a SQLite file path or a postgresql:// URL"
+        )
     if is_postgres_url(location):
         from cli.store import postgres
 
@@ -30,6 +67,14 @@ def backend(location: str) -> ModuleType:
     from cli.store import sqlite
 
     return sqlite
+
+
+def unsupported_scheme(location: str) -> str | None:
+    """The scheme of a URL that names neither a SQLite file nor PostgreSQL."""
+    scheme, sep, _ = location.partition("://")
+    if not sep or is_postgres_url(location) or scheme.lower() in ("file",):
+        return None
+    return scheme if scheme.replace("+", "").replace("-", "").isalnum() else None
 
 
 def open_store(

@@ -7,22 +7,24 @@ database and reason. The password is never shown: messages mask it.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
-from urllib.parse import parse_qsl, unquote
 
+from cli.store.postgres_url import MASK, PgTarget, mask_url, parse_url
 from domain.errors import StoreUnavailable, UsageError
-from domain.vocabulary import POSTGRES_SCHEMES as SCHEMES
 
-URL_FORM = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=NAME]"
-DEFAULT_PORT = 5432
+__all__ = ["PgTarget", "mask_url", "parse_url"]
+
 CONNECT_TIMEOUT_S = 5
-MASK = "***"
-_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+INSERT_BATCH = 1000  # events per INSERT statement of an import (one transaction)
+INSTALL_HINT = "install PostgreSQL support: pip install 'summit[postgres]'"
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@")
 
 # A query opens the store twice (to read, and to bring the views up to date):
 # the rights of a store whose tables exist are checked once per few seconds.
@@ -53,73 +55,11 @@ SELECT n.oid IS NOT NULL AS schema_exists,
 SHARED = True  # a team's server: writers keep the views current for readers
 
 
-@dataclass(frozen=True)
-class PgTarget:
-    """Where a postgresql:// URL points: server, database, schema and role."""
-
-    host: str
-    port: int
-    dbname: str
-    user: str
-    password: str | None = field(default=None, repr=False)
-    schema: str = "public"
-
-    @property
-    def where(self) -> str:
-        text = f"host {self.host}, port {self.port}, database {self.dbname}"
-        return text if self.schema == "public" else f"{text}, schema {self.schema}"
-
-    @property
-    def table(self) -> str:
-        return f"{self.schema}.{events_table()}"
-
-
 def events_table() -> str:
     """The table eventsourcing keeps summit's log in (named after the application)."""
     from domain.application import Summit
 
     return f"{Summit.name.lower()}_events"
-
-
-def mask_url(store: str) -> str:
-    """`store` with any password replaced by ***; a SQLite path comes back as is."""
-    if not store.startswith(SCHEMES):
-        return store
-    scheme, _, rest = store.partition("://")
-    userinfo, at, location = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return store
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:{MASK}@{location}"
-
-
-def parse_url(url: str) -> PgTarget:
-    """The parts of `postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=NAME]`.
-
-    USER defaults to PGUSER or the operating-system user; parts may be
-    percent-encoded. A malformed URL is a UsageError (exit 2).
-    """
-    if not url.startswith(SCHEMES):
-        raise _bad(url, "it must start with postgresql://")
-    rest = url.partition("://")[2]
-    # The last @ ends the user part, so a password may hold @, / or ?.
-    userinfo, _, location = rest.rpartition("@")
-    location, _, query = location.partition("?")
-    hostport, slash, dbname = location.partition("/")
-    user, colon, password = userinfo.partition(":")
-    host, port = _host_port(url, hostport)
-    dbname = unquote(dbname)
-    if not slash or not dbname:
-        raise _bad(url, "it names no database (…@HOST:PORT/DB)")
-    if "/" in dbname or "#" in dbname:
-        raise _bad(url, f"'{dbname}' is not a database name")
-    return PgTarget(
-        host=host,
-        port=port,
-        dbname=dbname,
-        user=unquote(user) or os.environ.get("PGUSER") or _os_user(),
-        password=unquote(password) if colon and password else None,
-        schema=_schema(url, query),
-    )
 
 
 def password_for(target: PgTarget) -> str:
@@ -134,11 +74,16 @@ def env(url: str, *, write: bool) -> dict[str, str]:
     The log's tables are created only by a writer on first use: eventsourcing
     issues no DDL for a reader, nor for a writer once they exist, so a role
     with only the rights it needs (SELECT to read; INSERT and UPDATE to
-    write) works.
+    write) works. A lock held by another writer is waited for at most
+    SUMMIT_LOCK_TIMEOUT seconds.
     """
+    from cli.store import lock_timeout_s
+
     target = parse_url(url)
+    _require_psycopg()
     password = password_for(target)
     tables_exist = _check(target, password, write=write)
+    params = dict(target.params)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": target.dbname,
@@ -148,14 +93,24 @@ def env(url: str, *, write: bool) -> dict[str, str]:
         "POSTGRES_PASSWORD": password,
         "POSTGRES_GET_PASSWORD_TOPIC": "",
         "POSTGRES_SCHEMA": target.schema,
-        "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_S),
-        "POSTGRES_LOCK_TIMEOUT": "0",
+        "POSTGRES_CONNECT_TIMEOUT": params.get("connect_timeout")
+        or str(CONNECT_TIMEOUT_S),
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout_s()),
         "POSTGRES_POOL_SIZE": "1",
         "POSTGRES_MAX_OVERFLOW": "2",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         "ORIGINATOR_ID_TYPE": "uuid",
         "CREATE_TABLE": "y" if write and not tables_exist else "n",
+        "SUMMIT_LIBPQ_PARAMETERS": json.dumps(params),
     }
+
+
+def _require_psycopg() -> None:
+    """StoreUnavailable saying what to install when psycopg is missing."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise StoreUnavailable(INSTALL_HINT) from None
 
 
 def describe_failure(url: str, exc: BaseException) -> str:
@@ -220,16 +175,20 @@ def _connect(target: PgTarget, password: str) -> Any:
     import psycopg
     from psycopg.rows import dict_row
 
+    params: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": "summit",
+        **dict(target.params),
+    }
     return psycopg.connect(
         host=target.host,
         port=target.port,
         dbname=target.dbname,
         user=target.user,
         password=password,
-        connect_timeout=CONNECT_TIMEOUT_S,
         autocommit=True,
         row_factory=dict_row,
-        application_name="summit",
+        **params,
     )
 
 
@@ -296,9 +255,9 @@ _UNREACHABLE += ("no such file or directory",)
 
 def _reason(error: BaseException, password: str) -> str:
     """Why a connection or a statement failed, as a short phrase."""
-    text = " ".join(str(error).split())
-    if password:
-        text = text.replace(password, MASK)
+    text = _URL_PASSWORD.sub(rf"\1{MASK}@", " ".join(str(error).split()))
+    if password:  # only where it stands alone: never inside the server's words
+        text = re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", MASK, text)
     said = text.rpartition("failed: ")[2] if "failed: " in text else text
     for marker in (" DETAIL:", " HINT:", " Is the server running"):
         said = said.partition(marker)[0]
@@ -321,46 +280,6 @@ def _line(target: PgTarget, reason: str) -> str:
     return f"cannot use PostgreSQL store ({target.where}): {reason}"
 
 
-def _host_port(url: str, hostport: str) -> tuple[str, int]:
-    if hostport.startswith("["):  # [IPv6]:port
-        host, _, tail = hostport[1:].partition("]")
-        port_text = tail.removeprefix(":")
-    else:
-        host, _, port_text = hostport.partition(":")
-    host = unquote(host)
-    if not host:
-        raise _bad(url, "it names no host (…@HOST:PORT/DB)")
-    if not port_text:
-        return host, DEFAULT_PORT
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise _bad(url, f"'{port_text}' is not a port number")
-    return host, int(port_text)
-
-
-def _schema(url: str, query: str) -> str:
-    options = dict(parse_qsl(query, keep_blank_values=True))
-    unknown = sorted(set(options) - {"schema"})
-    if unknown:
-        raise _bad(url, f"unknown option '{unknown[0]}' (only schema=NAME is accepted)")
-    schema = options.get("schema", "public")
-    if not _SCHEMA_NAME.fullmatch(schema):
-        raise _bad(url, f"'{schema}' is not a schema name (letters, digits, _)")
-    return schema
-
-
-def _bad(url: str, why: str) -> UsageError:
-    return UsageError(f"not a PostgreSQL URL: {mask_url(url)}: {why} (use {URL_FORM})")
-
-
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in the environment (containers)
-        return "postgres"
-
-
 def display(url: str) -> str:
     """How the store is named in messages (its password masked)."""
     return mask_url(url)
@@ -378,11 +297,40 @@ def tables() -> ModuleType:
     return postgres
 
 
+@functools.cache
 def application() -> type[Any]:
-    """The application class: summit as it is."""
+    """The application class: summit, writing an import in one transaction of
+    bounded INSERTs (one INSERT of every event hangs psycopg's pipeline)."""
     from domain.application import Summit
 
-    return Summit
+    class PostgresSummit(Summit):
+        name = Summit.name  # the log's table is named after it
+
+        def construct_factory(self, env: Any) -> Any:
+            factory = super().construct_factory(env)
+            params = json.loads(env.get("SUMMIT_LIBPQ_PARAMETERS") or "{}")
+            factory.datastore.pool.kwargs.update(params)  # sslmode=… and the rest
+            return factory
+
+        def insert_stored(self, chunks: Iterable[list[Any]]) -> None:
+            """One transaction: the log locked once, then INSERTs of INSERT_BATCH."""
+            from eventsourcing.postgres import PostgresAggregateRecorder as Rows
+
+            from cli.store import busy_means_unavailable
+
+            recorder: Any = self.recorder
+            with (
+                busy_means_unavailable(),
+                recorder.datastore.transaction(commit=True) as cursor,
+            ):
+                recorder._lock_table(cursor)
+                recorder._notify_channel(cursor)
+                for chunk in chunks:
+                    for at in range(0, len(chunk), INSERT_BATCH):
+                        batch = chunk[at : at + INSERT_BATCH]
+                        Rows._insert_stored_events(recorder, cursor, batch)
+
+    return PostgresSummit
 
 
 def restart_positions(app: Any) -> None:

@@ -12,18 +12,18 @@ from typing import Any
 
 from domain.errors import StoreUnavailable
 
-SQLITE_BUSY_TIMEOUT_S = 30
-
 SHARED = False  # one user's file: each reader catches the views up itself
 
 
 def env(store: str, *, write: bool) -> dict[str, str]:
     """eventsourcing's settings for the SQLite file `store`, after checking it."""
+    from cli.store import lock_timeout_s
+
     check_sqlite(store, write=write)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(Path(store)),
-        "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT_S),
+        "SQLITE_LOCK_TIMEOUT": str(lock_timeout_s()),
         "CREATE_TABLE": "y",
     }
 
@@ -87,8 +87,13 @@ def application() -> type[Any]:
     class SQLiteSummit(Summit):
         def insert_stored(self, chunks: Iterable[list[Any]]) -> None:
             """One SQLite transaction, written chunk by chunk."""
+            from cli.store import busy_means_unavailable
+
             recorder: Any = self.recorder
-            with recorder.datastore.transaction(commit=True) as cursor:
+            with (
+                busy_means_unavailable(),
+                recorder.datastore.transaction(commit=True) as cursor,
+            ):
                 for chunk in chunks:
                     recorder._insert_events(cursor, chunk)
 

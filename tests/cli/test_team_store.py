@@ -116,7 +116,7 @@ def test_an_ipv6_host_and_a_user_from_pguser(monkeypatch: pytest.MonkeyPatch) ->
         "postgresql://ann:s3cret@:5432/db",
         "postgresql://ann:s3cret@h:port/db",
         "postgresql://ann:s3cret@h:99999/db",
-        "postgresql://ann:s3cret@h/db?sslmode=require",
+        "postgresql://ann:s3cret@h/db?sslmode=require&nosuchparameter=1",
         "postgresql://ann:s3cret@h/db?schema=no-dashes",
         "postgresql://ann:s3cret@h/a/b",
     ],
