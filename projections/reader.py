@@ -360,14 +360,14 @@ class Reader:
             )
 
     def after_write(self) -> None:
-        """On a shared server store, bring the views up to date for readers.
+        """After a write, bring the views up to date, on every backend alike.
 
-        Read-only roles cannot catch the views up themselves (they fold the
-        log instead), so writers do it as they write. A failure here never
-        undoes the write: the next query catches up or folds. A file store's
-        reader catches up on its own.
+        Read-only roles and read-only files cannot catch the views up
+        themselves (they fold the log instead), so writers do it as they
+        write. A failure here never undoes the write: the next query
+        catches up or folds.
         """
-        if self.store.shared and not self.store.encrypted:
+        if not self.store.encrypted:  # an encrypted store keeps no views
             # Ctrl-C here must not say "nothing stored": the write is done.
             with contextlib.suppress(Exception, KeyboardInterrupt):
                 self.catch_up()

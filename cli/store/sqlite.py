@@ -16,23 +16,30 @@ SHARED = False  # one user's file: each reader catches the views up itself
 
 
 def env(store: str, *, write: bool) -> dict[str, str]:
-    """eventsourcing's settings for the SQLite file `store`, after checking it."""
+    """eventsourcing's settings for the SQLite file `store`, after checking it.
+
+    A reader opens the file read-only (SQLite can neither create nor change
+    it); only a writer may create the store.
+    """
     from cli.store import lock_timeout_s
+    from projections.tables.sqlite import read_only_uri
 
     check_sqlite(store, write=write)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(Path(store)),
+        "SQLITE_DBNAME": str(Path(store)) if write else read_only_uri(store),
         "SQLITE_LOCK_TIMEOUT": str(lock_timeout_s()),
-        "CREATE_TABLE": "y",
+        "CREATE_TABLE": "y" if write else "n",
     }
 
 
 def check_sqlite(store: str, *, write: bool) -> None:
-    """StoreUnavailable unless `store` is a SQLite file we may read (or create)."""
+    """StoreUnavailable unless `store` is a summit store we may read (or, for a
+    writer, a file it may create one in: missing, empty, or a SQLite database
+    with no tables). Nothing is created or changed here."""
     path = Path(store)
     if path.is_dir():
-        raise StoreUnavailable(f"cannot open store {store}: it is a directory")
+        raise StoreUnavailable(f"{store}: not a summit store (it is a directory)")
     if not path.exists():
         if not write:
             raise StoreUnavailable(
@@ -45,15 +52,44 @@ def check_sqlite(store: str, *, write: bool) -> None:
             )
         if not os.access(path.parent, os.W_OK):
             raise StoreUnavailable(f"cannot create store {store}: permission denied")
-    else:
-        if not os.access(path, os.R_OK) or (write and not os.access(path, os.W_OK)):
-            raise StoreUnavailable(f"cannot open store {store}: permission denied")
+        return
+    if not os.access(path, os.R_OK):
+        raise StoreUnavailable(f"cannot open store {store}: permission denied")
+    if write and not os.access(path, os.W_OK):
+        raise StoreUnavailable(f"cannot write store {store}: the file is read-only")
+    if write and not os.access(path.parent, os.W_OK):
+        raise StoreUnavailable(
+            f"cannot write store {store}: its folder {path.parent} is read-only"
+        )
+    problem = _not_summit(store)
+    if problem is not None and not (write and problem == _NO_TABLES):
+        raise StoreUnavailable(f"{store}: not a summit store ({problem})")
+
+
+_NO_TABLES = "it holds no tables"
+
+
+def _not_summit(store: str) -> str | None:
+    """Why the existing file `store` is not a summit store, or None when it is."""
+    from projections.tables.sqlite import read_only_uri
+
+    if Path(store).stat().st_size == 0:
+        return _NO_TABLES
+    try:
+        c = sqlite3.connect(read_only_uri(store, probe=True), uri=True)
         try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
-                c.execute("PRAGMA schema_version").fetchone()
+            names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
+            if "stored_events" in names:
+                c.execute("SELECT MAX(rowid) FROM stored_events").fetchone()
+        finally:
             c.close()
-        except sqlite3.Error as e:
-            raise StoreUnavailable(f"cannot open store {store}: {e}") from None
+    except sqlite3.Error as e:
+        return f"SQLite says: {e}"
+    if "stored_events" in names:
+        return None
+    if names:
+        return "it is another program's SQLite database"
+    return _NO_TABLES
 
 
 def describe_failure(store: str, e: Exception) -> str:

@@ -23,6 +23,23 @@ from projections.tables.schema import (
 from projections.tables.writer import ViewsWriter
 
 
+def read_only_uri(path: str, *, probe: bool = False) -> str:
+    """A URI that opens `path` for reading only: SQLite can neither create nor
+    change the file. In a folder this user may not write (where SQLite could
+    not make its shared-memory file), or to `probe` a file that may not be a
+    store at all (no side files made), a checkpointed file opens as immutable.
+    """
+    from pathlib import Path
+    from urllib.parse import quote
+
+    where = Path(path).resolve()
+    uri = f"file:{quote(str(where))}?mode=ro"
+    wal = where.with_name(where.name + "-wal")
+    if (probe or not os.access(where.parent, os.W_OK)) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 class SQLiteTables:
     """Read the views of a SQLite store with sqlite3 alone."""
 
@@ -31,7 +48,7 @@ class SQLiteTables:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        self.conn = sqlite3.connect(read_only_uri(path), uri=True)
 
     def close(self) -> None:
         self.conn.close()
