@@ -179,7 +179,7 @@ def test_a_read_only_store_still_answers_and_refuses_writes_naming_the_file(
         shared_folder.chmod(0o555)
     before = snapshot(shared_folder)
     assert _answers(store) == expected
-    wrote = as_user(store, "import", str(SEED.with_name("hague-2025.jsonl")))
+    wrote = as_user(store, "import", str(SEED))
     assert wrote.returncode == 3, (wrote.stdout, wrote.stderr)
     assert str(store) in wrote.stderr and len(wrote.stderr.strip().splitlines()) == 1
     assert snapshot(shared_folder) == before

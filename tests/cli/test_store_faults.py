@@ -1,0 +1,254 @@
+"""Faults a store survives, caused for real (issue 13): a 16k-event PostgreSQL
+import, a writer holding the lock, Ctrl-C, kill -9 at random points, a full
+disk, and queries while an import commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import pgserver
+
+ROOT = Path(__file__).parents[2]
+SEED = ROOT / "examples" / "hague-2025-seed.jsonl"
+CODE = "from cli.main import main; main()"
+
+
+def summit(store: str, *args: str, **kw: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from cli.main import main; main()",
+            "--store",
+            store,
+            "--by",
+            "tester",
+            *args,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", **kw.pop("env", {})},
+        **kw,
+    )
+
+
+def done(
+    store: str, *args: str, env: dict[str, str] | None = None, timeout: int = 120
+) -> Any:
+    proc = summit(store, *args, env=env or {})
+    out, err = proc.communicate(timeout=timeout)  # a hang fails the test
+    assert "Traceback" not in err
+    return proc.returncode, out, err
+
+
+def events(tmp: Path, n: int) -> Path:
+    """The first n events the benchmark's generator makes."""
+    made = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), str(max(n, 2000))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()[:n]
+    path = tmp / f"ev{n}.jsonl"
+    path.write_text("\n".join(made) + "\n")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "sqlite":
+        yield str(tmp_path / "s.db")
+        return
+    pg: pgserver.PgServer = request.getfixturevalue("pg")
+    schema = pg.new_schema("faults")
+    yield pg.url(schema=schema)
+    pg.drop_schemas([schema])
+
+
+def count(store: str) -> int:
+    code, out, _err = done(store, "export")
+    return 0 if code == 3 else len(out.splitlines())
+
+
+# -- 1. a large PostgreSQL import completes, in one transaction ----------------
+
+
+def test_a_16000_event_postgresql_import_completes(pg: Any, tmp_path: Path) -> None:
+    schema = pg.new_schema("big")
+    url = pg.url(schema=schema)
+    code, _, err = done(url, "import", str(events(tmp_path, 16000)), timeout=300)
+    assert code == 0, err
+    assert "stored 16000 event(s)" in err
+    code, out, _ = done(url, "views", "status")
+    assert "position 16000 (up to date)" in out
+    pg.drop_schemas([schema])
+
+
+def test_a_writer_waiting_on_a_lock_gives_up_with_one_line(
+    pg: Any, tmp_path: Path
+) -> None:
+    schema = pg.new_schema("lock")
+    url = pg.url(schema=schema)
+    assert done(url, "import", str(SEED))[0] == 0
+    holder = pgserver._connect(pg.admin_url, pg.database)
+    holder.autocommit = False
+    holder.execute(f'LOCK TABLE "{schema}".summit_events IN EXCLUSIVE MODE')
+    try:
+        started = time.monotonic()
+        code, _, err = done(
+            url, "import", str(events(tmp_path, 500)), env={"SUMMIT_LOCK_TIMEOUT": "2"}
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 3 and len(err.strip().splitlines()) == 1, err
+    assert "the store is busy" in err and "SUMMIT_LOCK_TIMEOUT" in err
+    assert waited < 15
+    assert count(url) == 23
+    pg.drop_schemas([schema])
+
+
+def test_ctrl_c_stops_an_import_waiting_on_the_lock(pg: Any, tmp_path: Path) -> None:
+    schema = pg.new_schema("sigint")
+    url = pg.url(schema=schema)
+    assert done(url, "import", str(SEED))[0] == 0
+    holder = pgserver._connect(pg.admin_url, pg.database)
+    holder.autocommit = False
+    holder.execute(f'LOCK TABLE "{schema}".summit_events IN EXCLUSIVE MODE')
+    try:
+        proc = summit(url, "import", str(events(tmp_path, 500)))
+        time.sleep(4)  # validated, now waiting for the lock
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.returncode != 0
+    assert count(url) == 23
+    pg.drop_schemas([schema])
+
+
+# -- kill -9 at random points: all of a write or none -------------------------
+
+
+def _killed_at_random(store: str, start: Callable[[], subprocess.Popen[str]]) -> None:
+    proc = start()
+    time.sleep(random.uniform(0.3, 3.0))
+    proc.kill()
+    proc.communicate()
+
+
+def _settles(store: str, sizes: set[int]) -> int:
+    code, out, err = done(store, "audit", "verify")
+    assert code == 0, err
+    checked = int(out.split(" events checked")[0].split()[-1])
+    assert checked in sizes, (checked, sizes)
+    return checked
+
+
+STATEMENT = {
+    "type": "statement.made",
+    "negotiation": "hague-2025",
+    "ref": "killed-record",
+    "actor": "GBR",
+    "occurred_on": "2025-06-20",
+    "speaker": "A spokesperson",
+    "quote": "We will get there.",
+    "position": {"proposal": "defence-investment-5pct", "stance": "supports"},
+    "source": {"outlet": "BBC", "url": "https://example.org/x"},
+}
+
+
+def test_kill_9_of_an_import_a_record_and_a_rebuild_leaves_all_or_nothing(
+    store: str, tmp_path: Path
+) -> None:
+    random.seed(os.getpid())
+    assert done(store, "import", str(SEED))[0] == 0
+    big = events(tmp_path, 3000)
+    for _ in range(2):
+        _killed_at_random(store, lambda: summit(store, "import", str(big)))
+    n = _settles(store, {23, 3023})
+    record = ["record", "--json", json.dumps(STATEMENT)]
+    for _ in range(2):
+        _killed_at_random(store, lambda: summit(store, *record))
+    n = _settles(store, {n, n + 1})
+    for _ in range(2):
+        _killed_at_random(store, lambda: summit(store, "views", "rebuild"))
+    assert _settles(store, {n}) == n
+    code, _, err = done(store, "import", str(big))
+    assert code == 0, err
+    assert done(store, "record", "--json", json.dumps(STATEMENT))[0] == 0
+    assert _settles(store, {3024})
+    code, out, _ = done(store, "views", "status")
+    assert "position 3024 (up to date)" in out
+    code, out, _ = done(store, "stance", "hague-2025", "--format", "json")
+    assert code == 0 and "killed-record" in out
+
+
+# -- queries while an import commits: the state before or after, never a mix --
+
+
+def test_queries_during_an_import_see_the_state_before_or_after(
+    store: str, tmp_path: Path
+) -> None:
+    assert done(store, "import", str(SEED))[0] == 0
+    big = events(tmp_path, 3000)
+    writer = summit(store, "import", str(big))
+    seen: list[int] = []
+    while writer.poll() is None:
+        seen.append(_settles(store, {23, 3023}))
+        code, out, _ = done(store, "export")
+        assert code == 0 and len(out.splitlines()) in (23, 3023)
+    assert writer.returncode == 0, writer.communicate()
+    assert seen and _settles(store, {3023})
+
+
+# -- a full disk: one line, exit 3, the store as it was ------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Any:
+    """A 4 MB tmpfs mounted for this test (we run as root in CI)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_during_an_import_exits_3_and_changes_nothing(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    store = str(small_disk / "s.db")
+    assert done(store, "import", str(SEED))[0] == 0
+    before = done(store, "export")[1]
+    filler = small_disk / "filler"
+    with open(filler, "wb") as f:  # leave ~200 KB free
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        f.write(b"\0" * max(0, free - 200_000))
+    code, _, err = done(store, "import", str(events(tmp_path, 6000)))
+    assert code == 3, err
+    assert len(err.strip().splitlines()) == 1 and "disk is full" in err, err
+    assert done(store, "export")[1] == before
+    assert _settles(store, {23}) == 23
