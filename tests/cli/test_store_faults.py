@@ -4,6 +4,7 @@ disk, and queries while an import commits."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -11,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,24 +98,31 @@ def test_a_16000_event_postgresql_import_completes(pg: Any, tmp_path: Path) -> N
     pg.drop_schemas([schema])
 
 
+@contextlib.contextmanager
+def log_locked_by_another(pg: Any, schema: str) -> Iterator[None]:
+    """A seeded store whose log another session holds locked, as a writer does."""
+    assert done(pg.url(schema=schema), "import", str(SEED))[0] == 0
+    holder = pgserver._connect(pg.admin_url, pg.database)
+    holder.autocommit = False
+    holder.execute(f'LOCK TABLE "{schema}".summit_events IN EXCLUSIVE MODE')
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
 def test_a_writer_waiting_on_a_lock_gives_up_with_one_line(
     pg: Any, tmp_path: Path
 ) -> None:
     schema = pg.new_schema("lock")
     url = pg.url(schema=schema)
-    assert done(url, "import", str(SEED))[0] == 0
-    holder = pgserver._connect(pg.admin_url, pg.database)
-    holder.autocommit = False
-    holder.execute(f'LOCK TABLE "{schema}".summit_events IN EXCLUSIVE MODE')
-    try:
+    with log_locked_by_another(pg, schema):
         started = time.monotonic()
         code, _, err = done(
             url, "import", str(events(tmp_path, 500)), env={"SUMMIT_LOCK_TIMEOUT": "2"}
         )
         waited = time.monotonic() - started
-    finally:
-        holder.rollback()
-        holder.close()
     assert code == 3 and len(err.strip().splitlines()) == 1, err
     assert "the store is busy" in err and "SUMMIT_LOCK_TIMEOUT" in err
     assert waited < 15
@@ -125,19 +133,12 @@ def test_a_writer_waiting_on_a_lock_gives_up_with_one_line(
 def test_ctrl_c_stops_an_import_waiting_on_the_lock(pg: Any, tmp_path: Path) -> None:
     schema = pg.new_schema("sigint")
     url = pg.url(schema=schema)
-    assert done(url, "import", str(SEED))[0] == 0
-    holder = pgserver._connect(pg.admin_url, pg.database)
-    holder.autocommit = False
-    holder.execute(f'LOCK TABLE "{schema}".summit_events IN EXCLUSIVE MODE')
-    try:
+    with log_locked_by_another(pg, schema):
         proc = summit(url, "import", str(events(tmp_path, 500)))
         time.sleep(4)  # validated, now waiting for the lock
         assert proc.poll() is None
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
-    finally:
-        holder.rollback()
-        holder.close()
     assert proc.returncode != 0
     assert count(url) == 23
     pg.drop_schemas([schema])

@@ -10,24 +10,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from cli.main import cli
+from tests.cli.test_team_store import one_line_error, run
 
 NEG = "hague-2025"
 SEED = Path(__file__).parents[2] / "examples" / "hague-2025-seed.jsonl"
-
-
-def run(store: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--store", store, "--by", "tester", *args])
-
-
-def one_line_error(result: Result, code: int) -> str:
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def refusing_server() -> tuple[int, threading.Thread]:
