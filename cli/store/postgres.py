@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
-from cli.store.postgres_url import MASK, PgTarget, mask_url, parse_url
+from cli.store.postgres_url import MASK, PgTarget, events_table, mask_url, parse_url
 from domain.errors import StoreUnavailable, UsageError
 
-__all__ = ["PgTarget", "mask_url", "parse_url"]
+__all__ = ["PgTarget", "events_table", "mask_url", "parse_url"]
 
 CONNECT_TIMEOUT_S = 5
 INSERT_BATCH = 1000  # events per INSERT statement of an import (one transaction)
@@ -55,13 +55,6 @@ SELECT n.oid IS NOT NULL AS schema_exists,
 SHARED = True  # a team's server: writers keep the views current for readers
 
 
-def events_table() -> str:
-    """The table eventsourcing keeps summit's log in (named after the application)."""
-    from domain.application import Summit
-
-    return f"{Summit.name.lower()}_events"
-
-
 def password_for(target: PgTarget) -> str:
     """The URL's password, else PGPASSWORD, else "" so that libpq reads PGPASSFILE
     or ~/.pgpass (libpq skips PGPASSWORD once a password is passed, even "")."""
@@ -77,7 +70,7 @@ def env(url: str, *, write: bool) -> dict[str, str]:
     write) works. A lock held by another writer is waited for at most
     SUMMIT_LOCK_TIMEOUT seconds.
     """
-    from cli.store import lock_timeout_s
+    from cli.store.locks import lock_timeout_s
 
     target = parse_url(url)
     _require_psycopg()
@@ -316,7 +309,7 @@ def application() -> type[Any]:
             """One transaction: the log locked once, then INSERTs of INSERT_BATCH."""
             from eventsourcing.postgres import PostgresAggregateRecorder as Rows
 
-            from cli.store import busy_means_unavailable
+            from cli.store.locks import busy_means_unavailable
 
             recorder: Any = self.recorder
             with (

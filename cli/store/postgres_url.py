@@ -83,9 +83,14 @@ class PgTarget:
 
     @property
     def table(self) -> str:
-        from cli.store.postgres import events_table
-
         return f"{self.schema}.{events_table()}"
+
+
+def events_table() -> str:
+    """The table eventsourcing keeps summit's log in (named after the application)."""
+    from domain.application import Summit
+
+    return f"{Summit.name.lower()}_events"
 
 
 def mask_url(store: str) -> str:

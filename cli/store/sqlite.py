@@ -21,7 +21,7 @@ def env(store: str, *, write: bool) -> dict[str, str]:
     A reader opens the file read-only (SQLite can neither create nor change
     it); only a writer may create the store.
     """
-    from cli.store import lock_timeout_s
+    from cli.store.locks import lock_timeout_s
     from projections.tables.sqlite import read_only_uri
 
     check_sqlite(store, write=write)
@@ -123,7 +123,7 @@ def application() -> type[Any]:
     class SQLiteSummit(Summit):
         def insert_stored(self, chunks: Iterable[list[Any]]) -> None:
             """One SQLite transaction, written chunk by chunk."""
-            from cli.store import busy_means_unavailable
+            from cli.store.locks import busy_means_unavailable
 
             recorder: Any = self.recorder
             with (
