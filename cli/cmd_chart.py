@@ -7,18 +7,19 @@ from typing import Any
 
 import click
 
-from cli.options import as_of_option, known_at_option, out_option
+from cli.options import allies_option, as_of_option, known_at_option, out_option
 
 
 @click.group()
 def chart() -> None:
-    """Charts of the consensus path, pledges and stances (needs summit[charts]).
+    """Charts of the consensus path, pledges, stances and delivery (needs summit[charts]).
 
     \b
     Example:
       summit chart consensus hague-2025 --out consensus.png
       summit chart pledges hague-2025 --out pledges.svg
       summit chart map hague-2025 --out map.png
+      summit chart delivery hague-2025 --out delivery.png
     """
 
 
@@ -75,4 +76,25 @@ def chart_map(obj: Any, out: Path, **cut: Any) -> None:
     from cli.render.charts.draw import draw_map
 
     draw_map(obj.reader, out, **cut)
+    click.echo(f"wrote {out}", err=True)
+
+
+@chart.command("delivery")
+@chart_options
+@allies_option
+def chart_delivery(obj: Any, out: Path, allies: tuple[str, ...], **cut: Any) -> None:
+    """Promised versus spent: one panel per ally, furthest behind first.
+
+    Reported shares of GDP over the years (estimates hollow, actuals filled),
+    each target dashed, the straight path still required, pledges as diamonds.
+    Allies without any reported figure are named under the chart.
+
+    \b
+    Example:
+      summit chart delivery hague-2025 --out delivery.png
+      summit chart delivery hague-2025 --ally GBR --ally ESP --out gbr-esp.svg
+    """
+    from cli.render.charts.draw import draw_delivery
+
+    draw_delivery(obj.reader, out, allies, **cut)
     click.echo(f"wrote {out}", err=True)

@@ -1,4 +1,4 @@
-"""`summit demo`: the main job on the bundled sample of the seed article."""
+"""`summit demo`: the main job on a bundled sample of the 2025 negotiation."""
 
 from __future__ import annotations
 
@@ -9,17 +9,26 @@ from typing import Any
 import click
 
 from cli.options import file_option, format_option
+from cli.sample import SAMPLES
 
 
 @click.command()
 @click.option("--as-of", metavar="DATE", help="Show the table as of this date.")
+@click.option(
+    "--sample",
+    type=click.Choice(list(SAMPLES)),
+    default="full",
+    show_default=True,
+    help="full: the whole sourced record; seed: the seed article alone.",
+)
 @file_option(
     "--report", help="Also write the publishable HTML report of the sample here."
 )
 @format_option
 @click.pass_context
-def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) -> None:
-    """Load the bundled sample (the 2025 NATO 5% negotiation) and show where it stands.
+def demo(ctx: click.Context, as_of: str | None, report: str | None, **how: Any) -> None:
+    """Load the bundled record of the 2025 NATO 5% negotiation and show where it stands:
+    every ally's stance, how the table moved to the summit, and delivery.
 
     Uses a fresh temporary store unless --store or SUMMIT_STORE names one
     (the sample is then imported there; importing it again stores nothing).
@@ -27,6 +36,7 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
     \b
     Example:
       summit demo
+      summit demo --sample seed
       summit --store hague.db demo --as-of 2025-06-05
       summit demo --report hague-2025.html
     """
@@ -36,18 +46,26 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, fmt: str) ->
         parse_date(as_of)
     obj = ctx.obj
     if obj.store_named:
-        _run(obj, as_of, fmt, report, obj.store.display())
+        _run(obj, as_of, report, obj.store.display(), **how)
         return
     with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
         obj.use(str(Path(tmp) / "demo.db"))
         try:
-            _run(obj, as_of, fmt, report, "a temporary store")
+            _run(obj, as_of, report, "a temporary store", **how)
         finally:
             obj.close()
 
 
-def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) -> None:
-    from cli.render import tables
+def _run(
+    obj: Any,
+    as_of: str | None,
+    report: str | None,
+    where: str,
+    *,
+    sample: str,
+    fmt: str,
+) -> None:
+    from cli.render import demo
     from cli.render.formats import emit
     from cli.sample import sample_path
     from domain.jsonlines import parse_lines
@@ -55,7 +73,9 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     from projections.history import load_history
     from projections.stance import stance_view
 
-    path = sample_path()
+    path = sample_path(sample)
+    if report is not None:
+        _check_report(report)
     with path.open(encoding="utf-8") as f:
         lines = list(parse_lines(f, str(path)))
     app = obj.app(write=True)
@@ -63,34 +83,41 @@ def _run(obj: Any, as_of: str | None, fmt: str, report: str | None, where: str) 
     slug = lines[0].record["negotiation"]
     history = load_history(app, slug)
     proposal = next(iter(history.proposals))
-    view = {
-        "stance": stance_view(history, proposal, as_of=as_of),
-        "consensus": consensus_view(history, proposal, as_of=as_of),
-    }
     intro = (
         f"Loaded {len(loaded.stored)} events ({len(loaded.skipped)} already there)"
         f" from {path.name} into {where}"
     )
-    emit(view, fmt, tables.demo(intro))
-    if fmt == "table":  # the report and the hint follow the table only
-        _report_or_hint(obj, slug, proposal, as_of, report)
-
-
-def _report_or_hint(
-    obj: Any, slug: str, proposal: str, as_of: str | None, report: str | None
-) -> None:
-    if report is None:
+    view = {
+        "stance": stance_view(history, proposal, as_of=as_of),
+        "consensus": consensus_view(history, proposal, as_of=as_of),
+    }
+    emit(view, fmt, demo.shape(intro))
+    if report is not None:
+        _report(obj, slug, proposal, as_of, Path(report), table=fmt == "table")
+    elif fmt == "table":
         click.echo(
             "\nWrite a publishable HTML report of it: summit demo --report hague.html"
         )
-        return
-    from cli.render.report.write import write_report
+
+
+def _check_report(report: str) -> None:
+    """Refused before anything is loaded: a report nobody could write."""
     from domain.errors import UsageError
 
     out = Path(report)
     if not out.parent.exists():
         raise UsageError(f"cannot write {report}: folder does not exist")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"unsupported report format '{out.suffix}': use .html")
+
+
+def _report(
+    obj: Any, slug: str, proposal: str, as_of: str | None, out: Path, *, table: bool
+) -> None:
+    """Write the report; say so on stdout after a table, on stderr after JSON/CSV."""
+    from cli.render.report.write import write_report
+
     write_report(
         obj, out, negotiation=slug, proposal=proposal, as_of=as_of, known_at=None
     )
-    click.echo(f"\nReport of the sample written to {out.resolve()}")
+    click.echo(f"\nReport of the sample written to {out.resolve()}", err=not table)

@@ -87,6 +87,14 @@ known_at_option = click.option(
 ally_option = click.option(
     "--ally", metavar="CODE", callback=_ally, help="Only this party (e.g. GBR)."
 )
+allies_option = click.option(
+    "--ally",
+    "allies",
+    metavar="CODE",
+    multiple=True,
+    callback=lambda ctx, param, values: tuple(_ally(ctx, param, v) for v in values),
+    help="Only this party (repeat for more; e.g. --ally GBR --ally FRA).",
+)
 proposal_option = click.option(
     "--proposal",
     "-p",

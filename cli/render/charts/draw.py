@@ -76,3 +76,19 @@ def draw_map(reader: Any, out: Path, **cut: Any) -> None:
     with _charting():
         line = _source_line(v, cut["as_of"], cut["known_at"])
         map_chart(v["stance"], source_line=line, out=out)
+
+
+def draw_delivery(reader: Any, out: Path, allies: tuple[str, ...], **cut: Any) -> None:
+    """Promised versus spent, one panel per ally (or per one of `allies`)."""
+    from cli.render.charts.delivery import delivery_chart, only_allies
+    from projections.snapshot import instant_text
+
+    view = reader.delivery(**cut)
+    history = reader.history(cut["negotiation"], cut["known_at"])
+    line = make_source_line(
+        log_position=history.head_position,
+        as_of=cut["as_of"],
+        known_at=instant_text(cut["known_at"]),
+    )
+    with _charting():
+        delivery_chart(only_allies(view, allies), source_line=line, out=out)

@@ -15,6 +15,7 @@ from cli.render.charts.consensus import consensus_svg as draw_consensus
 from cli.render.charts.pledges import pledges_svg as draw_pledges
 from cli.render.report.stancemap import map_context
 from cli.render.text import visible
+from cli.render.report.delivery import delivery_section
 
 TEMPLATES = Path(__file__).parent
 NO_CHARTS_NOTE = "Charts are not included: " + charts.INSTALL_HINT + "."
@@ -136,12 +137,14 @@ def render_report(
     generated_at: str,
     chart_end: str | None = None,
     over_time: dict[str, Any] | None = None,
+    delivery: dict[str, Any] | None = None,
 ) -> str:
     """The report as one HTML document (UTF-8 text, no external resources).
 
     `chart_end` is where the consensus chart's time axis stops when the view
     has no `as_of` (default: the day the report is generated); `over_time`
-    (projections.over_time) adds the stance map's time slider.
+    (projections.over_time) adds the stance map's time slider; `delivery`, the
+    `summit delivery` view, adds the Delivery section.
     """
     try:
         import jinja2
@@ -220,6 +223,7 @@ def render_report(
             as_of or chart_end or generated_at[:10],
         ),
         "no_charts_note": NO_CHARTS_NOTE,
+        "delivery": delivery_section(delivery, source_line),
         "rows": rows,
         "evidence": evidence,
         "timeline": [
