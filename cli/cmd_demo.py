@@ -90,6 +90,7 @@ def _run(
     view = {
         "stance": stance_view(history, proposal, as_of=as_of),
         "consensus": consensus_view(history, proposal, as_of=as_of),
+        "delivery": obj.reader.delivery(slug, proposal, as_of=as_of, known_at=None),
     }
     emit(view, fmt, demo.shape(intro))
     if report is not None:

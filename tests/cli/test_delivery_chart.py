@@ -338,3 +338,11 @@ def test_the_report_lists_the_furthest_behind_first() -> None:
 
 def test_a_report_without_a_delivery_view_has_no_delivery_section() -> None:
     assert 'id="delivery"' not in _report(None)
+
+
+def test_a_report_before_any_reported_spending_says_so() -> None:
+    nothing = {**DELIVERY, "allies": [DELIVERY["allies"][2]]}
+    html = _report(nothing)
+    assert '<section id="delivery">' in html
+    assert "No reported spending recorded yet" in html
+    assert 'id="delivery-table"' not in html

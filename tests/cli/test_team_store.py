@@ -206,8 +206,9 @@ def test_tables_are_created_by_the_first_writer_only(
 
 def test_demo_imports_into_a_named_postgres_store(pg: Any) -> None:
     url = pg.url(pg.new_database()).replace("@", ":s3cret@", 1)
-    first = CliRunner().invoke(cli, ["demo"], env={"SUMMIT_STORE": url})
-    result = CliRunner().invoke(cli, ["demo"], env={"SUMMIT_STORE": url})
+    seed = ["demo", "--sample", "seed"]
+    first = CliRunner().invoke(cli, seed, env={"SUMMIT_STORE": url})
+    result = CliRunner().invoke(cli, seed, env={"SUMMIT_STORE": url})
     for shown in (first, result):
         assert shown.exit_code == 0, shown.stderr
         assert "s3cret" not in shown.stdout + shown.stderr

@@ -72,6 +72,9 @@ def delivery_section(delivery: dict[str, Any] | None, source_line: str) -> Any:
     """What the template's Delivery section shows, or None without a view."""
     if delivery is None:
         return None
+    no_figure = [a for a in delivery.get("allies") or [] if not a.get("spending")]
+    if len(no_figure) == len(delivery.get("allies") or []):
+        return {"empty": True}
     from markupsafe import Markup
 
     try:
@@ -79,8 +82,8 @@ def delivery_section(delivery: dict[str, Any] | None, source_line: str) -> Any:
         chart = Markup(charts.inline_svg(svg))
     except charts.ChartsUnavailable:
         chart = None
-    no_figure = [a for a in delivery.get("allies") or [] if not a.get("spending")]
     return {
+        "empty": False,
         "chart": chart,
         "summary": _summary(delivery),
         "statuses": DELIVERY_STATUSES,

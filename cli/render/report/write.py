@@ -27,6 +27,9 @@ def write_report(
         raise UsageError(f"unsupported report format '{out.suffix}': use .html")
     history = obj.reader.history(negotiation, known_at)
     v = snapshot(history, proposal, as_of=as_of, known_at=known_at)
+    delivery = obj.reader.delivery(
+        negotiation, v["stance"]["proposal"], as_of=as_of, known_at=known_at
+    )
     check = verify_log(obj.app(), negotiation)
     head = check.heads.get(negotiation)
     try:
@@ -45,6 +48,7 @@ def write_report(
                 as_of=as_of,
                 known_at=instant_text(known_at),
             ),
+            delivery=delivery,
         )
     except ReportUnavailable as e:
         raise UsageError(str(e)) from None
