@@ -15,8 +15,8 @@ from cli.render.formats import Shape, console
 from cli.render.tables import COUNT_KEYS, STANCE_STYLE, stance_rows, stance_table
 
 
-def path_table(view: dict[str, Any]) -> None:
-    """The consensus path, counts only, with the holdouts after it."""
+def path_table(view: dict[str, Any], stances: dict[str, str]) -> None:
+    """The consensus path, counts only, then the holdouts with their stances."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table
@@ -47,7 +47,8 @@ def path_table(view: dict[str, Any]) -> None:
     out.print(table)
     holdouts = view["holdouts"]
     if holdouts:
-        out.print(f"holdouts at the end ({len(holdouts)}): {', '.join(holdouts)}")
+        named = ", ".join(f"{c} ({stances.get(c, 'unknown')})" for c in holdouts)
+        out.print(f"holdouts at the end ({len(holdouts)}): {named}")
     else:
         out.print("no holdouts")
 
@@ -79,7 +80,8 @@ def shape(intro: str) -> Shape:
         click.echo(intro + "\n")
         stance_table(view["stance"])
         click.echo()
-        path_table(view["consensus"])
+        stances = {a["ally"]: a["stance"] for a in view["stance"]["allies"]}
+        path_table(view["consensus"], stances)
         lines = delivery_lines(view.get("delivery"))
         if lines:
             click.echo()

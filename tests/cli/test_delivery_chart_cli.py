@@ -165,7 +165,10 @@ def test_demo_shows_the_path_the_holdouts_and_delivery(summit: Any) -> None:
     assert [r[1].split()[:5] for r in rows] == [
         [str(s["counts"][k]) for k in consensus["counts"]] for s in consensus["path"]
     ]
-    holdouts = ", ".join(consensus["holdouts"])
+    stance = {
+        a["ally"]: a["stance"] for a in summit.json("stance", "hague-2025")["allies"]
+    }
+    holdouts = ", ".join(f"{c} ({stance[c]})" for c in consensus["holdouts"])
     assert f"holdouts at the end ({len(consensus['holdouts'])}): {holdouts}" in path
     total = next(s for s in view["summary"] if s["metric"] == "total")
     counts = ", ".join(

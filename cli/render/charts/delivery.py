@@ -41,7 +41,7 @@ METRIC_COLOURS = {
     "defence_related": "#E69F00",
 }
 COLUMNS = 5
-PANEL_W, PANEL_H = 2.6, 2.05
+PANEL_W, PANEL_H = 2.6, 2.15
 
 
 def status_label(status: str) -> str:
@@ -170,7 +170,7 @@ def _status_line(ally: dict[str, Any]) -> tuple[str, str]:
         text = f"{common.metric_label(d['metric'])} {text}"
     if d.get("required_pp_per_year") is not None and d["status"] != "met":
         trend = d.get("trend_pp_per_year")
-        text += "\ntrend " + ("?" if trend is None else f"{trend:+g}")
+        text += "\n" + ("no trend yet" if trend is None else f"trend {trend:+g}")
         text += f", needs {d['required_pp_per_year']:+g} pp/yr"
     return text, STATUS_COLOURS.get(d["status"], common.MUTED)
 
@@ -186,7 +186,7 @@ def _panel(ax: Axes, ally: dict[str, Any], extent: Any, first_column: bool) -> N
     ax.set_ylim(y0, y1)
     status, colour = _status_line(ally)
     ax.set_title(_name(ally), loc="left", fontsize=9.5, color=common.INK,
-                 weight="bold", pad=22, gid=f"panel-{ally.get('ally')}")  # fmt: skip
+                 weight="bold", pad=25, gid=f"panel-{ally.get('ally')}")  # fmt: skip
     ax.text(0, 1.02, status, transform=ax.transAxes, fontsize=8, color=colour,
             va="bottom", gid=f"status-{ally.get('ally')}")  # fmt: skip
     for side in ("top", "right"):
@@ -256,7 +256,7 @@ def figure(delivery: dict[str, Any], *, source_line: str) -> Figure:
         left = (0.55 + c * PANEL_W) / width
         bottom = common.from_top(fig, top + (r + 1) * PANEL_H - 0.35)
         ax = fig.add_axes((left, bottom, (PANEL_W - 0.35) / width,
-                           (PANEL_H - 0.75) / fig.get_figheight()))  # fmt: skip
+                           (PANEL_H - 0.85) / fig.get_figheight()))  # fmt: skip
         _panel(ax, ally, extent, c == 0)
     if not allies:
         fig.text(0.5, common.from_top(fig, top + PANEL_H / 2), "no reported figures",
