@@ -10,27 +10,12 @@ from typing import Any
 
 import pytest
 
-from tests.builders import NEG, SRC, opened, tabled
+from tests.builders import opened, spent, tabled
 from tests.cli.test_delivery_chart import delivery_cells, expected_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = ROOT / "examples" / "hague-2025.jsonl"
 SEED = ROOT / "examples" / "hague-2025-seed.jsonl"
-
-
-def spent(ref: str, actor: str, on: str, year: int, pct: float, basis: str):
-    return {
-        "type": "spending.reported",
-        "negotiation": NEG,
-        "ref": ref,
-        "occurred_on": on,
-        "actor": actor,
-        "metric": "total",
-        "year": year,
-        "pct_gdp": pct,
-        "basis": basis,
-        "source": SRC,
-    }
 
 
 @pytest.fixture
@@ -41,11 +26,11 @@ def spending(summit: Any) -> Any:
         [
             opened(),
             tabled([{"metric": "total", "pct_gdp": 5.0, "by_year": 2035}]),
-            spent("gbr-22", "GBR", "2023-02-01", 2022, 2.3, "actual"),
-            spent("gbr-24", "GBR", "2025-02-01", 2024, 2.33, "actual"),
-            spent("gbr-25", "GBR", "2025-06-01", 2025, 2.4, "estimate"),
-            spent("deu-24", "DEU", "2024-06-17", 2024, 3.0, "estimate"),
-            spent("deu-25", "DEU", "2025-06-01", 2025, 4.0, "estimate"),
+            spent("gbr-22", "GBR", 2022, 2.3, "2023-02-01", basis="actual"),
+            spent("gbr-24", "GBR", 2024, 2.33, "2025-02-01", basis="actual"),
+            spent("gbr-25", "GBR", 2025, 2.4, "2025-06-01", basis="estimate"),
+            spent("deu-24", "DEU", 2024, 3.0, "2024-06-17", basis="estimate"),
+            spent("deu-25", "DEU", 2025, 4.0, "2025-06-01", basis="estimate"),
         ]
     )
     return summit
