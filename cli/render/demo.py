@@ -2,11 +2,13 @@
 
 Kept narrow enough for an 80-column terminal: the consensus path shows the
 five counts after each day a stance changed and how many pieces of evidence
-that day brought (the refs are in `summit consensus`), then the holdouts.
+that day brought (the refs are in `summit consensus`), then the holdouts,
+wrapped at 78 columns.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import click
@@ -48,7 +50,8 @@ def path_table(view: dict[str, Any], stances: dict[str, str]) -> None:
     holdouts = view["holdouts"]
     if holdouts:
         named = ", ".join(f"{c} ({stances.get(c, 'unknown')})" for c in holdouts)
-        out.print(f"holdouts at the end ({len(holdouts)}): {named}")
+        line = f"holdouts at the end ({len(holdouts)}): {named}"
+        out.print(textwrap.fill(line, 78, subsequent_indent="  "))
     else:
         out.print("no holdouts")
 
