@@ -12,7 +12,7 @@ from cli.options import allies_option, as_of_option, known_at_option, out_option
 
 @click.group()
 def chart() -> None:
-    """Charts of the consensus path, pledges, stances and delivery (needs summit[charts]).
+    """Charts of consensus, pledges, stances and delivery (needs summit[charts]).
 
     \b
     Example:

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from cli.render.charts import common as charts
 from cli.render.charts.consensus import consensus_svg as draw_consensus
 from cli.render.charts.pledges import pledges_svg as draw_pledges
+from cli.render.report.delivery import delivery_section
 from cli.render.report.stancemap import map_context
 from cli.render.text import visible
-from cli.render.report.delivery import delivery_section
 
 TEMPLATES = Path(__file__).parent
 NO_CHARTS_NOTE = "Charts are not included: " + charts.INSTALL_HINT + "."
