@@ -272,7 +272,9 @@ def test_demo_without_a_named_store_uses_a_temporary_one(tmp_path: Any) -> None:
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = CliRunner().invoke(cli, ["demo"], env={"SUMMIT_STORE": None})
+        result = CliRunner().invoke(
+            cli, ["demo", "--sample", "seed"], env={"SUMMIT_STORE": None}
+        )
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.stderr
