@@ -6,6 +6,7 @@ demo create a store. A read-only store still answers queries.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -188,16 +189,19 @@ def test_a_read_only_store_still_answers_and_refuses_writes_naming_the_file(
 def test_a_read_only_store_whose_views_are_behind_is_folded_in_memory(
     shared_folder: Path,
 ) -> None:
+    from tests.cli.test_views import write_without_catching_up
+
     store = shared_folder / "team.db"
     load(str(store))
-    expected = _answers(store)
-    c = sqlite3.connect(store)
-    with c:
-        c.execute("DELETE FROM tracking WHERE application_name = 'summit-views'")
-        c.execute("DELETE FROM summit_evidence")
-    c.close()
+    record = json.loads(SEED.read_text().splitlines()[-1])
+    record["ref"] = "written-by-a-writer-that-stopped"
+    write_without_catching_up(str(store), record)  # views now one behind
+    copy = shared_folder.parent / "copy.db"
+    shutil.copyfile(store, copy)
+    expected = _answers(copy)  # a writable copy catches its views up
     store.chmod(0o444)
     shared_folder.chmod(0o555)
     before = snapshot(shared_folder)
-    assert _answers(store) == expected
+    answers = _answers(store)  # the read-only store folds the log instead
+    assert answers == expected and "written-by-a-writer-that-stopped" in answers[1]
     assert snapshot(shared_folder) == before

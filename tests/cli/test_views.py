@@ -75,7 +75,7 @@ def write_without_catching_up(store: str, *records: dict[str, Any]) -> None:
     import io
 
     from cli.store import Store
-    from domain.interchange import parse_lines
+    from domain.jsonlines import parse_lines
 
     text = "".join(json.dumps(r) + "\n" for r in records)
     opened_store = Store(store)
