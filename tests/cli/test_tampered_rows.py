@@ -82,6 +82,10 @@ def test_every_command_refuses_a_store_with_an_unreadable_row_in_one_line(
     if not is_sqlite(loaded.store):
         pytest.skip("only SQLite lets an originator_id be a non-UUID")
     tamper(loaded.store, "originator_id = 'deadbeef'", 2)
+    if command[0] in {"stance", "consensus", "timeline"}:
+        # Writes keep the views current, so a query answers from them without
+        # reading the log; wind the views back so that it must read row 2.
+        sql(loaded.store, "UPDATE tracking SET notification_id = 1")
     result = loaded.run(*command)
     assert result.exit_code in (1, 3), (result.exit_code, result.stderr)
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
