@@ -20,11 +20,27 @@ IDENTITY = ("negotiation", "position", "ref", "proposal", "party", "metric", "ki
 Row = tuple[Any, ...]
 
 
+ATTEMPTS = 5
+
+
 def first_difference(app: Any, views: Any) -> str | None:
     """The first stored view row that differs from the log's recomputation, or
     None when every view table holds exactly what the log gives (up to the
-    position the views have processed)."""
-    tracked = views.status().tracked
+    position the views have processed).
+
+    The tables are read one after another, not in one snapshot: a writer that
+    catches the views up meanwhile (the team store) moves their position, and
+    the comparison is then made again against the new position; a difference
+    is reported only when the position held still while it was found."""
+    for _ in range(ATTEMPTS):
+        tracked = views.status().tracked
+        found = _first_difference_at(app, views, tracked)
+        if found is None or views.status().tracked == tracked:
+            return found
+    return found
+
+
+def _first_difference_at(app: Any, views: Any, tracked: int) -> str | None:
     scratch = _recomputed(app, tracked)
     try:
         for name, columns in _view_tables(scratch):
