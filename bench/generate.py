@@ -1,6 +1,7 @@
 """A deterministic generator of valid summit events, for benchmarks.
 
     python bench/generate.py 200000 > bench/out/events-200000.jsonl
+    python bench/generate.py 50000 50000 > one-negotiation-of-50000.jsonl
 
 Many negotiations of about 2,000 events each (so a store of 20,000 and one of
 200,000 differ in how many negotiations they hold, not in how big each one
@@ -159,13 +160,15 @@ def negotiation(rng: random.Random, n: int, size: int) -> Iterator[dict[str, Any
         yield event
 
 
-def generate(total: int, seed: int = 2025) -> Iterator[dict[str, Any]]:
-    """`total` events (roughly: each negotiation holds about PER_NEGOTIATION)."""
+def generate(
+    total: int, seed: int = 2025, per: int = PER_NEGOTIATION
+) -> Iterator[dict[str, Any]]:
+    """`total` events (roughly: each negotiation holds about `per`)."""
     rng = random.Random(seed)
     count = 0
     n = 0
     while count < total:
-        size = min(PER_NEGOTIATION, total - count)
+        size = min(per, total - count)
         if size < 3:
             break
         for event in negotiation(rng, n, size):
@@ -176,8 +179,9 @@ def generate(total: int, seed: int = 2025) -> Iterator[dict[str, Any]]:
 
 def main() -> None:
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+    per = int(sys.argv[2]) if len(sys.argv) > 2 else PER_NEGOTIATION
     out = sys.stdout
-    for event in generate(total):
+    for event in generate(total, per=per):
         out.write(json.dumps(event, ensure_ascii=False) + "\n")
 
 
