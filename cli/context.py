@@ -40,9 +40,10 @@ class Obj:
     def reader(self) -> Reader:
         """Every query's one way in (see projections/reader.py)."""
         if self._reader is None:
+            from cli.render.progress import delayed_bar
             from projections.reader import Reader
 
-            self._reader = Reader(self.store)
+            self._reader = Reader(self.store, delayed_bar)
         return self._reader
 
     def app(self, *, write: bool = False) -> Summit:

@@ -61,8 +61,13 @@ class StoreAccess(Protocol):
 class Reader:
     """Every query's one way in: the views when they can be used, else the log."""
 
-    def __init__(self, store: StoreAccess) -> None:
+    def __init__(
+        self,
+        store: StoreAccess,
+        bar: Callable[[str], contextlib.AbstractContextManager[Any]] | None = None,
+    ) -> None:
         self.store = store
+        self.bar = bar  # draws a catch-up's progress (a rebuild can take minutes)
 
     def history(self, negotiation: str, known_at: datetime | None = None) -> History:
         """A negotiation's history from the facts table, caught up first."""
@@ -339,7 +344,11 @@ class Reader:
 
         app = self.store.app(write=True)
         recorder = self.store.tables().recorder(app)
-        catch_up(app, recorder, progress)
+        if progress is None and self.bar is not None:
+            with self.bar("Updating the views") as shown:
+                catch_up(app, recorder, shown)
+        else:
+            catch_up(app, recorder, progress)
         return recorder
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Status:

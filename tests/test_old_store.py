@@ -102,3 +102,34 @@ def test_old_store_gains_the_spending_view_and_answers_delivery(store: Path) -> 
     with sqlite3.connect(store) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "summit_spending" in tables
+
+
+def test_old_views_are_rebuilt_under_the_current_schema(tmp_path: Path) -> None:
+    # 0.1.0 kept a copy of each record in `summit_facts`, tracked as
+    # "summit-views": the first query drops those views and refolds the log.
+    import sqlite3
+
+    copy = tmp_path / "store.db"
+    shutil.copyfile(OLD / "store.db", copy)
+    result = _summit(copy, "stance", "hague-2025", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    expected = json.loads((OLD / "stance-hague-2025.json").read_text())
+    assert json.loads(result.stdout) == expected
+    with sqlite3.connect(copy) as conn:
+        names = {
+            r[0]
+            for r in conn.execute("SELECT application_name FROM tracking")
+            if r[0].startswith("summit-views")
+        }
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(summit_facts)")}
+        head = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0]
+        tracked = conn.execute(
+            "SELECT MAX(notification_id) FROM tracking "
+            "WHERE application_name='summit-views-2'"
+        ).fetchone()
+    conn.close()
+    assert names == {"summit-views-2"}
+    assert "record" not in columns and "position" in columns
+    assert tracked[0] == head
+    status = json.loads(_summit(copy, "views", "status", "--format", "json").stdout)
+    assert status["behind"] == 0 and status["rows"] == head

@@ -59,3 +59,15 @@ def bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
             shown.update(task, completed=done, total=total)
 
         yield progress
+
+
+@contextmanager
+def delayed_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A `progress(done, total)` callback drawn only after a second on a terminal
+    (catching the views up is usually instant; a rebuild after a schema change
+    is not)."""
+    shown = DelayedBar(label)
+    try:
+        yield lambda done, total: shown(done)
+    finally:
+        shown.close()

@@ -159,6 +159,8 @@ def catch_up(
     done = 0
     head = (app.recorder.max_notification_id() or 0) if until is None else until
     tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
+    if tracked == 0:
+        recorder.reset_if_stale()  # views of an older schema: refold them
     derived = Derived(recorder, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1

@@ -16,6 +16,7 @@ from projections.tables.schema import (
     TRACKING_NAME,
     Status,
     create_statements,
+    facts_source,
 )
 from projections.tables.writer import ViewsWriter
 
@@ -29,7 +30,7 @@ class PostgresTables:
         self.app = app
         self.recorder = recorder
         self.schema = recorder.datastore.schema
-        self.facts = f"{self.schema}.{FACTS}"
+        self.facts = recorder.facts
 
     def close(self) -> None:
         pass
@@ -88,6 +89,9 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     other than the owner may not run DDL, even `IF NOT EXISTS`.
     """
     found = app.factory.tracking_recorder(PostgresViewsRecorder)
+    schema = found.schema
+    events = f"{schema}.{app.recorder.events_table_name}"
+    found.facts = facts_source(f"{schema}.{FACTS}", events, "notification_id")
     if create and not app.factory.env_create_table() and not found.tables_exist():
         found.create_table()
     return found

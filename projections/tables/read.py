@@ -1,6 +1,7 @@
 """Queries on the views, the same SQL for every backend's reader.
 
-A reader has `placeholder`, `facts` (the facts table's qualified name),
+A reader has `placeholder`, `facts` (the facts table joined with the log's
+rows, `schema.facts_source`),
 `table(name)` and `rows(sql, *params)`; see `sqlite.py` and `postgres.py`.
 """
 
@@ -13,9 +14,9 @@ from typing import Any
 
 from projections.log import LogEntry
 from projections.tables.schema import (
-    COLUMNS,
     EVIDENCE,
     PLEDGES,
+    READ_COLUMNS,
     SPENDING,
     TARGETS,
     entry_of,
@@ -44,7 +45,7 @@ def read_facts(
     """A negotiation's rows in recording order, as known at `known_at`."""
     cut = micros(known_at) if known_at is not None else None
     conditions = (("negotiation=", negotiation), ("recorded_us <= ", cut))
-    for row in _facts(views, ", ".join(COLUMNS), conditions, " ORDER BY position"):
+    for row in _facts(views, READ_COLUMNS, conditions, " ORDER BY position"):
         yield entry_of(row)
 
 
@@ -109,13 +110,13 @@ def opening_of(views: Any, negotiation: str) -> dict[str, Any]:
     from domain.errors import NotFound
 
     opening = views.rows(
-        f"SELECT record FROM {views.facts} WHERE negotiation={views.placeholder} "
+        f"SELECT state FROM {views.facts} WHERE negotiation={views.placeholder} "
         "AND version=1",
         negotiation,
     )
     if not opening:
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    record: dict[str, Any] = json.loads(opening[0][0])["record"]
+    record: dict[str, Any] = json.loads(bytes(opening[0][0]))["record"]
     return record
 
 

@@ -3,11 +3,14 @@
 `summit_facts` holds one decoded row per stored event (the timeline index),
 indexed by negotiation, recording order and recording time, so a query reads
 only the rows of the negotiation it is about and `--known-at` is an indexed
-range. The derived tables (targets, evidence, pledges) hold what stance and
-consensus read; `summit_spending` the reported figures delivery and spending
-read (shares kept as the JSON text they were written as, for exact decimals).
-The last processed log position is an eventsourcing tracking record written
-in the same transaction as the rows it covers.
+range. It keeps keys and the columns queries filter on, not a second copy of
+the record: a row's record is read from the log's own row at its position
+(`facts_source`, a join on the notification id). The derived tables (targets,
+evidence, pledges) hold what stance and consensus read; `summit_spending` the
+reported figures delivery and spending read (shares kept as the JSON text
+they were written as, for exact decimals). The last processed log position
+is an eventsourcing tracking record written in the same transaction as the
+rows it covers.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from typing import Any, NamedTuple
 
 from projections.log import LogEntry
 
-TRACKING_NAME = "summit-views"
+# The views' schema version lives in the tracking record's name: views written
+# under another name (an older schema, e.g. `summit_facts` with a copy of each
+# record) are dropped and rebuilt from the log on the next catch-up.
+TRACKING_NAME = "summit-views-2"
+TRACKING_PREFIX = "summit-views"
 FACTS = "summit_facts"
 TARGETS = "summit_targets"
 EVIDENCE = "summit_evidence"
@@ -37,8 +44,9 @@ COLUMNS = (
     "recorded_at",
     "recorded_by",
     "digest",
-    "record",
 )
+# What a facts reader selects: the stored columns, then the log row's state.
+READ_COLUMNS = ", ".join((*COLUMNS, "state"))
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -62,23 +70,27 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.recorded_at.isoformat(),
         entry.recorded_by,
         entry.digest,
-        # The stored event's JSON when we have it (no re-encoding), else the
-        # record wrapped the same way: either way {"record": {...}, ...}.
-        entry.state.decode("utf-8")
-        if entry.state is not None
-        else json.dumps({"record": entry.record}, ensure_ascii=False),
     )
 
 
+def facts_source(facts: str, events: str, event_id: str) -> str:
+    """The facts table joined with the log's rows (for their stored state).
+
+    No column name is shared between the two tables, so queries on it name
+    columns bare; `event_id` is the log's notification id column.
+    """
+    return f"{facts} JOIN {events} ON {events}.{event_id} = {facts}.position"
+
+
 def entry_of(row: tuple[Any, ...]) -> LogEntry:
-    """A LogEntry back from a `summit_facts` row."""
-    (position, negotiation, version, ref, kind, _, _, at, by, digest, record) = row
+    """A LogEntry back from a `summit_facts` row and its log row's state."""
+    (position, negotiation, version, ref, kind, _, _, at, by, digest, state) = row
     return LogEntry(
         position=position,
         negotiation=negotiation,
         ref=ref,
         type=kind,
-        record=json.loads(record)["record"],
+        record=json.loads(bytes(state))["record"],
         recorded_at=datetime.fromisoformat(at),
         recorded_by=by,
         digest=digest,
@@ -96,7 +108,7 @@ def create_statements(
         f"version {integer} NOT NULL, ref {text} NOT NULL, type {text} NOT NULL, "
         f"occurred_on {text}, recorded_us {integer} NOT NULL, "
         f"recorded_at {text} NOT NULL, recorded_by {text} NOT NULL, "
-        f"digest {text} NOT NULL, record {text} NOT NULL"
+        f"digest {text} NOT NULL"
     )
 
     def t(name: str) -> str:

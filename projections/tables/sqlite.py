@@ -19,6 +19,7 @@ from projections.tables.schema import (
     TRACKING_NAME,
     Status,
     create_statements,
+    facts_source,
 )
 from projections.tables.writer import ViewsWriter
 
@@ -44,7 +45,7 @@ class SQLiteTables:
     """Read the views of a SQLite store with sqlite3 alone."""
 
     placeholder = "?"
-    facts = FACTS
+    facts = facts_source(FACTS, "stored_events", "rowid")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -109,7 +110,9 @@ def recorder_class() -> type[Any]:
 
 def recorder(app: Any, *, create: bool = True) -> Any:
     """A tracking recorder on the application's database that also keeps the views."""
-    return app.factory.tracking_recorder(recorder_class())
+    found = app.factory.tracking_recorder(recorder_class())
+    found.facts = facts_source(FACTS, app.recorder.events_table_name, "rowid")
+    return found
 
 
 def current(store: Any) -> SQLiteTables:

@@ -10,7 +10,9 @@ from projections.tables.schema import (
     COLUMNS,
     DERIVED,
     FACTS,
+    READ_COLUMNS,
     TRACKING_NAME,
+    TRACKING_PREFIX,
     index_names,
 )
 
@@ -22,10 +24,13 @@ class ViewsWriter:
 
     placeholder = "?"
     datastore: Any
+    facts: str  # the facts table joined with the log (set by the backend)
 
     if TYPE_CHECKING:
 
         def _insert_tracking(self, c: Any, tracking: Any) -> None: ...
+
+        def create_table(self) -> None: ...
 
     def _table(self, name: str) -> str:
         return name
@@ -88,7 +93,7 @@ class ViewsWriter:
         """A negotiation's committed fact rows, in recording order."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM {self._table(FACTS)} "
+                f"SELECT {READ_COLUMNS} FROM {self.facts} "
                 f"WHERE negotiation={self.placeholder} ORDER BY position",
                 (negotiation,),
             )
@@ -96,6 +101,38 @@ class ViewsWriter:
                 tuple(r.values()) if isinstance(r, dict) else tuple(r)
                 for r in c.fetchall()
             ]
+
+    def reset_if_stale(self) -> bool:
+        """Drop the views if they were written under another schema (another
+        tracking name, or a facts table of other columns); True if dropped.
+
+        Called before catching up from nothing; the tables are created again
+        as they are now, and the caller refolds the whole log into them.
+        """
+        p = self.placeholder
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"SELECT * FROM {self._table(FACTS)} LIMIT 0")
+            # eventsourcing's SQLite cursor wraps sqlite3's (which has it).
+            width = len(getattr(c, "sqlite_cursor", c).description)
+            c.execute(
+                f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
+                f"WHERE application_name LIKE {p} AND application_name <> {p}",
+                (f"{TRACKING_PREFIX}%", TRACKING_NAME),
+            )
+            row = c.fetchone()
+            others = row["n"] if isinstance(row, dict) else row[0]
+            stale = width != len(COLUMNS) or others > 0
+            if stale:
+                for table in (FACTS, *DERIVED):
+                    c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
+                c.execute(
+                    f"DELETE FROM {self._tracking_table()} "
+                    f"WHERE application_name LIKE {p}",
+                    (f"{TRACKING_PREFIX}%",),
+                )
+        if stale:
+            self.create_table()
+        return stale
 
     def drop(self) -> None:
         """Forget every view row, the tracked position and (until `create_table`)

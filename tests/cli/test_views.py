@@ -129,3 +129,35 @@ def test_queries_read_only_the_negotiation_asked_about(summit: Any) -> None:
     assert {e["event"]["negotiation"] for e in timeline["events"]} == {"t"}
     lines = summit.ok("export", "other").stdout.splitlines()
     assert [json.loads(x)["negotiation"] for x in lines] == ["other"]
+
+
+def test_the_views_keep_no_second_copy_of_a_record(summit: Any) -> None:
+    # The facts table keeps keys and the columns queries filter on; a record's
+    # text is stored once, in the log (queries read it there by position).
+    marker = f"unique-{uuid.uuid4().hex}"
+    statement = said("a", "GBR", "2025-06-10", "supports")
+    summit.load([opened(), tabled(), {**statement, "summary": marker}])
+    timeline = summit.json("timeline", "t")
+    assert [e["event"].get("summary") for e in timeline["events"]][-1] == marker
+    if summit.store.endswith(".db"):
+        import sqlite3
+
+        c = sqlite3.connect(summit.store)
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.close()
+        with open(summit.store, "rb") as f:
+            assert f.read().count(marker.encode()) == 1
+    else:
+        import psycopg
+
+        url, _, query = summit.store.partition("?")
+        schema = dict(p.split("=", 1) for p in query.split("&") if p).get(
+            "schema", "public"
+        )
+        with psycopg.connect(url) as conn:
+            rows = conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'summit_facts' AND table_schema = %s",
+                (schema,),
+            ).fetchall()
+        assert rows and "record" not in {r[0] for r in rows}
