@@ -48,6 +48,9 @@ class Inputs(NamedTuple):
     targets: list[dict[str, Any]]
     evidence: list[Evidence]
     pledges: list[Pledge]
+    # Each party's stance row (rule 4), when read directly from the views'
+    # runs instead of folded from `evidence` (which is then empty).
+    stances: dict[str, dict[str, Any]] | None = None
 
 
 def view_head(

@@ -85,6 +85,8 @@ class Reader:
         proposal: str | None,
         as_of: str | None,
         known_at: datetime | None,
+        *,
+        stances_only: bool = False,
     ) -> Any:
         """What stance and consensus are computed from.
 
@@ -98,7 +100,9 @@ class Reader:
         return self._answer(
             negotiation,
             known_at,
-            lambda views: inputs_from_tables(views, negotiation, proposal, as_of),
+            lambda views: inputs_from_tables(
+                views, negotiation, proposal, as_of, stances_only=stances_only
+            ),
             lambda history: inputs_from_history(history, proposal, as_of),
         )
 
@@ -129,7 +133,9 @@ class Reader:
         """The stance view (SPEC §4) of one proposal."""
         from projections.stance import stance_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        inputs = self.inputs(
+            negotiation, proposal, as_of, known_at, stances_only=True
+        )
         check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
         with view_rows():

@@ -65,6 +65,8 @@ def gaps_of(pledges: list[dict[str, Any]], targets: list[Any]) -> list[dict[str,
 
 def stance_rows(inputs: Inputs) -> dict[str, dict[str, Any]]:
     """Rule 4 for every party: stance, since, evidence, conditions."""
+    if inputs.stances is not None:
+        return inputs.stances
     rows: dict[str, dict[str, Any]] = {
         p: {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
         for p in inputs.parties

@@ -135,6 +135,7 @@ def derived_rows(
                 ev.ref,
                 ev.occurred_on,
                 ev.position,
+                None,  # since: set by the writer once the party's rows are in
             ),
         )
         for proposal, ev in evidence_of(

@@ -50,9 +50,19 @@ def read_facts(
 
 
 def inputs_from_tables(
-    views: Any, negotiation: str, proposal: str | None, as_of: str | None
+    views: Any,
+    negotiation: str,
+    proposal: str | None,
+    as_of: str | None,
+    *,
+    stances_only: bool = False,
 ) -> Any:
-    """Stance and consensus inputs read from the derived tables (no known_at)."""
+    """Stance and consensus inputs read from the derived tables (no known_at).
+
+    With `stances_only` (the stance view), each party's stance is one indexed
+    lookup of its latest evidence row as of `as_of` (which carries `since`),
+    and no evidence list is read: the cost does not grow with history.
+    """
     from domain.book import expand_parties
     from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
 
@@ -73,17 +83,30 @@ def inputs_from_tables(
         proposal,
         *extra,
     )
-    evidence = [
-        Evidence(*row)
-        for row in views.rows(
-            "SELECT party, stance, conditions, ref, occurred_on, position "
-            f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p}"
-            f"{cut} ORDER BY occurred_on, position, party",
-            negotiation,
-            proposal,
-            *extra,
-        )
-    ]
+    parties = expand_parties(record)
+    stances = (
+        {
+            party: stance_of(views, negotiation, proposal, party, as_of)
+            for party in parties
+        }
+        if stances_only
+        else None
+    )
+    evidence = (
+        []
+        if stances_only
+        else [
+            Evidence(*row)
+            for row in views.rows(
+                "SELECT party, stance, conditions, ref, occurred_on, position "
+                f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p}"
+                f"{cut} ORDER BY occurred_on, position, party",
+                negotiation,
+                proposal,
+                *extra,
+            )
+        ]
+    )
     pledges = [
         Pledge(*row)
         for row in views.rows(
@@ -97,12 +120,37 @@ def inputs_from_tables(
     return Inputs(
         negotiation=negotiation,
         proposal=proposal,
-        parties=expand_parties(record),
+        parties=parties,
         rule=record["rule"],
         targets=json.loads(latest[0][0]) if latest else [],
         evidence=evidence,
         pledges=pledges,
+        stances=stances,
     )
+
+
+def stance_of(
+    views: Any, negotiation: str, proposal: str, party: str, as_of: str | None
+) -> dict[str, Any]:
+    """One party's stance row (rule 4) as of `as_of`: its latest evidence row."""
+    from domain.vocabulary import UNKNOWN
+
+    p = views.placeholder
+    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
+    extra = (as_of,) if as_of is not None else ()
+    found = views.rows(
+        f"SELECT stance, since, ref, conditions FROM {views.table(EVIDENCE)} "
+        f"WHERE negotiation={p} AND proposal={p} AND party={p}{cut} "
+        "ORDER BY occurred_on DESC, position DESC LIMIT 1",
+        negotiation,
+        proposal,
+        party,
+        *extra,
+    )
+    if not found:
+        return {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
+    stance, since, ref, conditions = found[0]
+    return {"stance": stance, "since": since, "evidence": ref, "conditions": conditions}
 
 
 def opening_of(views: Any, negotiation: str) -> dict[str, Any]:

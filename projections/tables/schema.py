@@ -123,10 +123,14 @@ def create_statements(
         f"CREATE INDEX IF NOT EXISTS {TARGETS}_asof "
         f"ON {t(TARGETS)} (negotiation, proposal, occurred_on, position)",
         f"CREATE INDEX IF NOT EXISTS {TARGETS}_ref ON {t(TARGETS)} (negotiation, ref)",
+        # `since`: where the party's run of this stance began (rule 4), kept
+        # current by the writer, so a stance as of a date is one row per ally.
         f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
         f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
         f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
-        f"position {integer} NOT NULL)",
+        f"position {integer} NOT NULL, since {text})",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_party ON {t(EVIDENCE)} "
+        "(negotiation, proposal, party, occurred_on, position)",
         f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_asof "
         f"ON {t(EVIDENCE)} (negotiation, proposal, occurred_on, position)",
         f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_ref "
@@ -162,7 +166,9 @@ def index_names() -> list[str]:
     for statement in create_statements():
         # Keep the indexes the rebuild itself reads or deletes by.
         if statement.startswith("CREATE INDEX IF NOT EXISTS ") and not (
-            f"{FACTS}_neg_pos" in statement or "_ref " in statement
+            f"{FACTS}_neg_pos" in statement
+            or "_ref " in statement
+            or "_party " in statement
         ):
             names.append(statement.split()[5])
     return names

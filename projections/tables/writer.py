@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from domain.vocabulary import UNKNOWN
 from projections.tables.schema import (
     COLUMNS,
     DERIVED,
+    EVIDENCE,
     FACTS,
     READ_COLUMNS,
     TRACKING_NAME,
@@ -66,6 +68,7 @@ class ViewsWriter:
         """
         pending: dict[str, list[tuple[Any, ...]]] = {}
         p = self.placeholder
+        runs: set[tuple[Any, ...]] = set()  # (negotiation, proposal, party) changed
 
         def flush() -> None:
             for name, rows in pending.items():
@@ -79,6 +82,12 @@ class ViewsWriter:
         for kind, params in ops:
             if kind == "delete":
                 flush()
+                cursor.execute(
+                    f"SELECT negotiation, proposal, party FROM "
+                    f"{self._table(EVIDENCE)} WHERE negotiation={p} AND ref={p}",
+                    params,
+                )
+                runs.update(_values(r) for r in cursor.fetchall())
                 for name in DERIVED:
                     cursor.execute(
                         f"DELETE FROM {self._table(name)} "
@@ -87,7 +96,34 @@ class ViewsWriter:
                     )
             else:
                 pending.setdefault(kind, []).append(params)
+                if kind == EVIDENCE:
+                    runs.add(params[:3])
         flush()
+        for key in sorted(runs):
+            self._since(cursor, key)
+
+    def _since(self, cursor: Any, key: tuple[Any, ...]) -> None:
+        """Set `since` on one party's evidence rows for one proposal (rule 4:
+        the day its current stance began), updating only the rows that change."""
+        p = self.placeholder
+        table = self._table(EVIDENCE)
+        where = f"negotiation={p} AND proposal={p} AND party={p}"
+        cursor.execute(
+            f"SELECT ref, stance, occurred_on, since FROM {table} WHERE {where} "
+            "ORDER BY occurred_on, position",
+            key,
+        )
+        stance, since, changed = UNKNOWN, None, []
+        for ref, now, on, stored in map(_values, cursor.fetchall()):
+            if now != stance:
+                since = on
+            stance = now
+            if since != stored:
+                changed.append((since, *key, ref))
+        if changed:
+            cursor.executemany(
+                f"UPDATE {table} SET since={p} WHERE {where} AND ref={p}", changed
+            )
 
     def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
         """A negotiation's committed fact rows, in recording order."""
@@ -97,10 +133,7 @@ class ViewsWriter:
                 f"WHERE negotiation={self.placeholder} ORDER BY position",
                 (negotiation,),
             )
-            return [
-                tuple(r.values()) if isinstance(r, dict) else tuple(r)
-                for r in c.fetchall()
-            ]
+            return [_values(r) for r in c.fetchall()]
 
     def reset_if_stale(self) -> bool:
         """Drop the views if they were written under another schema (another
@@ -147,3 +180,8 @@ class ViewsWriter:
                 f"WHERE application_name={self.placeholder}",
                 (TRACKING_NAME,),
             )
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    """A row as a tuple (PostgreSQL's cursors give dicts)."""
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
