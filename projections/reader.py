@@ -133,9 +133,7 @@ class Reader:
         """The stance view (SPEC §4) of one proposal."""
         from projections.stance import stance_from
 
-        inputs = self.inputs(
-            negotiation, proposal, as_of, known_at, stances_only=True
-        )
+        inputs = self.inputs(negotiation, proposal, as_of, known_at, stances_only=True)
         check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
         with view_rows():

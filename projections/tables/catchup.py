@@ -8,7 +8,7 @@ with concurrent readers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from projections.log import LogEntry
@@ -35,8 +35,11 @@ class Derived:
 
     MAX_BOOKS = 64
 
-    def __init__(self, recorder: Any, *, from_empty: bool = False) -> None:
+    def __init__(
+        self, recorder: Any, app: Any = None, *, from_empty: bool = False
+    ) -> None:
         self.recorder = recorder
+        self.app = app
         self.books: dict[str, Any] = {}
         # From an empty view, a negotiation never seen in this run has no rows.
         self.from_empty = from_empty
@@ -49,12 +52,21 @@ class Derived:
         if book is None:
             book = RecordBook()
             if not self.from_empty or negotiation in self.seen:
-                for row in self.recorder.facts_of(negotiation):
-                    entry = entry_of(row)
+                for entry in self.committed(negotiation):
                     book.apply(entry.record, entry.position)
             self.seen.add(negotiation)
         self.books[negotiation] = book  # most recently used last
         return book
+
+    def committed(self, negotiation: str) -> Iterator[LogEntry]:
+        """A negotiation's entries the committed view rows cover, in order."""
+        if getattr(self.recorder, "facts", None) is not None:
+            return (entry_of(row) for row in self.recorder.facts_of(negotiation))
+        # No log beside these views (audit's scratch database): read the log.
+        from projections.log import read_log
+
+        until = self.recorder.max_tracking_id(TRACKING_NAME) or 0
+        return read_log(self.app, negotiation=negotiation, until=until)
 
     def trim(self) -> None:
         """Forget the least recently used books (only between batches)."""
@@ -162,7 +174,7 @@ def catch_up(
     tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
     if tracked == 0:
         recorder.reset_if_stale()  # views of an older schema: refold them
-    derived = Derived(recorder, from_empty=tracked == 0)
+    derived = Derived(recorder, app, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
         if start > head:
@@ -177,7 +189,7 @@ def catch_up(
             recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
         except IntegrityError:
             # Another process caught up these positions first: start afresh.
-            derived = Derived(recorder)
+            derived = Derived(recorder, app)
             continue
         derived.trim()
         done += len(rows)
