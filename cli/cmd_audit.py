@@ -19,7 +19,7 @@ def audit() -> None:
     Example:
       summit audit verify
       summit audit log --negotiation hague-2025 --format csv
-      summit audit keygen --out newsroom && summit audit checkpoint --sign newsroom
+      summit audit keygen --out newsroom && summit audit checkpoint --sign newsroom.key
     """
 
 

@@ -89,7 +89,7 @@ def propose(obj: Any, proposal: str, by_: str, **kw: Any) -> None:
 
     \b
     Example:
-      summit record propose defence-investment-5pct -n hague-2025 --on 2025-06-09 \\
+      summit record propose defence-investment-2035 -n hague-2025 --on 2025-06-09 \\
         --by NATO --title "5% of GDP" --target core_defence:3.5:2035 \\
         --target defence_related:1.5:2035 --outlet NATO
     """
@@ -276,8 +276,8 @@ def correct(obj: Any, target: str, negotiation: str | None, **kw: Any) -> None:
 
     \b
     Example:
-      summit record correct starmer-spokesman --set occurred_on=2025-06-12 \\
-        --reason "the briefing was on Thursday 12 June"
+      summit record correct starmer-spokesman-laggards-first \\
+        --set occurred_on=2025-06-12 --reason "the briefing was on Thursday 12 June"
     """
     slug = obj.reader.locate(target, negotiation)
     store_one(obj, about_record("record.corrected", slug, target, kw))

@@ -43,8 +43,8 @@ def replay(
 
     \b
     Example:
-      summit replay hague-2025 --until 42 --format json
-      summit replay hague-2025 --known-at 2025-06-20T18:00:00Z --as-of 2025-06-10
+      summit replay hague-2025 --until 20 --format json
+      summit replay hague-2025 --known-at "$(date -u +%FT%TZ)" --as-of 2025-06-10
       summit replay hague-2025 --until 20 --format csv --view consensus
     """
     from cli.render import tables

@@ -6,46 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cli.store import open_store
 from domain.jsonlines import parse_lines
+from tests import processes
 from tests.builders import corrected, opened, pledged, said, tabled
+from tests.processes import ok
 
 HOSTILE = "\u001b]0;pwned\u0007\u001b[2J"
-SUMMIT = str(Path(sys.executable).with_name("summit"))
-SEED = Path(__file__).parents[2] / "examples" / "hague-2025-seed.jsonl"
 
-
-def summit(
-    store: Path, *args: str, columns: int = 140
-) -> subprocess.CompletedProcess[str]:
-    """The real command in a real process, as a person runs it."""
-    env = {**os.environ, "SUMMIT_STORE": str(store), "SUMMIT_USER": "tester",
-           "COLUMNS": str(columns)}  # fmt: skip
-    return subprocess.run(
-        [SUMMIT, *args],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
-
-
-def ok(store: Path, *args: str, columns: int = 140) -> str:
-    done = summit(store, *args, columns=columns)
-    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("seed") / "hague.db"
-    ok(store, "import", str(SEED))
-    return store
+seed = processes.seed  # the seed article's store, shared by this module
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +88,7 @@ def corrected_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
              pledged("tiny", "DEU", "2025-06-02", 1e-320, 2030),
              corrected("fix-1", "p1", {"pct_gdp": 2.75})]  # fmt: skip
     text = "\n".join(json.dumps(r) for r in lines) + "\n"
-    done = subprocess.run(
-        [SUMMIT, "--store", str(store), "import", "-"],
-        input=text, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    ok(store, "import", "-", input=text)
     return store
 
 
@@ -200,6 +170,7 @@ def test_audit_log_never_wraps_recorded_at_at_140_columns(seed: Path) -> None:
 
 def test_one_event_behind_is_singular() -> None:
     from cli.render.records import behind
+    from tests.processes import ok, seed  # noqa: F401
 
     assert behind(1) == "1 event behind" and behind(23) == "23 events behind"
     assert behind(0) == "up to date"

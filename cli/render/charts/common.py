@@ -74,15 +74,44 @@ def describe_target(target: dict[str, Any]) -> str:
 
 
 def make_source_line(
-    *, log_position: int, as_of: str | None, known_at: str | None = None
+    *,
+    log_position: int,
+    as_of: str | None,
+    known_at: str | None = None,
+    latest: str | None = None,
 ) -> str:
-    """The traceability line printed under every chart and in the report."""
+    """The traceability line printed under every chart and in the report: the
+    cut-off applied, or without one "all events (latest: DATE)"."""
     line = f"summit, log position {log_position}"
-    if as_of:
-        line += f", as of {as_of}"
+    line += f", {cut_text(as_of, latest)}"
     if known_at:
         line += f", known at {known_at}"
     return line
+
+
+def cut_text(as_of: str | None, latest: str | None) -> str:
+    """What a view covers: "as of DATE", or "all events (latest: DATE)"."""
+    if as_of:
+        return f"as of {as_of}"
+    return f"all events (latest: {latest})" if latest else "all events"
+
+
+def latest_on(timeline: dict[str, Any]) -> str | None:
+    """The latest world date among a timeline's events (None when none)."""
+    days = [
+        e["occurred_on"] for e in timeline.get("events", []) if e.get("occurred_on")
+    ]
+    return max(days, default=None)
+
+
+# The dates a chart can draw (the range input accepts for world dates); a
+# date outside it, in a store written before input refused it, is drawn at
+# the nearest end.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def drawable(day: date) -> date:
+    return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def signoffs_from_timeline(timeline: dict[str, Any]) -> list[dict[str, Any]]:
@@ -214,4 +243,5 @@ def plain(text: Any) -> str:
 
 
 def day_of(text: str | None) -> date | None:
-    return date.fromisoformat(text[:10]) if text else None
+    """The date of `text`, within the drawable range (None when there is none)."""
+    return drawable(date.fromisoformat(text[:10])) if text else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 
 SALT = "summit-consensus"
+KEY_COLUMNS = 2  # columns of the sign-off key under the chart
 
 
 def figure(
@@ -48,7 +50,6 @@ def figure(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
     from matplotlib.ticker import MaxNLocator
-    from matplotlib.transforms import offset_copy
 
     path = consensus.get("path") or []
     parties = int(consensus.get("parties") or 0)
@@ -56,10 +57,11 @@ def figure(
     steps = [day_of(entry["on"]) for entry in path]
     marks = [(d, s) for s in signoffs if (d := day_of(s.get("on"))) is not None]
     summit = day_of(summit_on)
-    drawn_through = day_of(consensus.get("as_of") or as_of)
+    cut = day_of(consensus.get("as_of"))  # the cut-off the user asked for
     known = [d for d in steps if d] + [d for d, _ in marks]
-    data_end = max([*known, *([drawn_through] if drawn_through else [])], default=None)
+    data_end = _end(day_of(consensus.get("as_of") or as_of), [*known, summit])
     every = [*known, *([summit] if summit else []), *([data_end] if data_end else [])]
+    marks.sort(key=lambda mark: mark[0])
 
     proposal = consensus.get("proposal", "?")
     support = f"{counts.get('supports', 0)} of {parties} allies support"
@@ -68,8 +70,10 @@ def figure(
     title, subtitle, head = wrap_headings(
         f"Consensus on {proposal}: {support}", targets, 11
     )
-    fig = new_figure(11, 4.6 + head + 0.65)
-    bottom = 0.7 / fig.get_figheight()
+    key_rows = (len(marks) + KEY_COLUMNS - 1) // KEY_COLUMNS
+    key_height = 0.25 + 0.17 * key_rows if marks else 0.0
+    fig = new_figure(11, 4.6 + head + 0.65 + key_height)
+    bottom = (0.7 + key_height) / fig.get_figheight()
     ax: Axes = fig.add_axes((0.055, bottom, 0.93, from_top(fig, head + 0.65) - bottom))
     headings(fig, "consensus", title, subtitle, source_line)
 
@@ -126,47 +130,31 @@ def figure(
         ax.spines[side].set_visible(False)
 
     top = ax.get_xaxis_transform()
-    for i, (day, signoff) in enumerate(marks):
-        x = mdates.date2num(day)
+    for i, (day, _) in enumerate(marks):
         ax.axvline(
-            x, color=INK, linestyle=(0, (4, 3)), linewidth=1.2, gid=f"signoff-{i}"
-        )
-        label = plain(textwrap.shorten(str(signoff.get("document") or "sign-off"), 48))
-        ax.text(
-            x,
-            0.97,
-            f"sign-off: {label}",
-            transform=top,
-            rotation=90,
-            ha="right",
-            va="top",
-            fontsize=8,
+            mdates.date2num(day),
             color=INK,
-            gid=f"signoff-label-{i}",
-            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+            linestyle=(0, (4, 3)),
+            linewidth=1.2,
+            gid=f"signoff-{i}",
         )
-    if path and drawn_through and data_end and data_end != summit:
-        ax.text(
-            mdates.date2num(data_end),
-            0.01,
-            f"as of {data_end:%-d %b}",
-            transform=offset_copy(top, fig=fig, x=2, units="points"),
-            rotation=90,
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color=MUTED,
-            gid="as-of",
+    if marks:
+        _number_signoffs(fig, ax, marks, key_height)
+    left, right = ax.get_xlim()
+    if path and cut and left <= mdates.date2num(cut) <= right:
+        ax.axvline(
+            mdates.date2num(cut), color=MUTED, linestyle=":", linewidth=1.4, gid="as-of"
         )
     if summit:
         x = mdates.date2num(summit)
         ax.axvline(x, color=INK, linewidth=2.2, gid="summit")
+        where = (x - left) / (right - left)
         ax.text(
             x,
             1.01,
             f"summit {summit:%-d %b %Y}",
             transform=top,
-            ha="center",
+            ha="right" if where > 0.8 else "left" if where < 0.2 else "center",
             va="bottom",
             fontsize=9,
             weight="bold",
@@ -182,10 +170,78 @@ def figure(
         handles.append(Line2D([], [], color=INK, linewidth=2.2, label="summit"))
     if marks:
         handles.append(
-            Line2D([], [], color=INK, linestyle=(0, (4, 3)), label="sign-off")
+            Line2D([], [], color=INK, linestyle=(0, (4, 3)), label="sign-off (n°)")
+        )
+    if path and cut:
+        handles.append(
+            Line2D([], [], color=MUTED, linestyle=":", label=f"as of {cut:%-d %b %Y}")
         )
     legend(fig, handles, head)
     return fig
+
+
+def _end(drawn_through: date | None, dates: list[date | None]) -> date | None:
+    """Where the time axis ends: the cut-off, but never more than a week after
+    the last thing drawn (an as-of in 9999 draws no empty centuries)."""
+    known = [d for d in dates if d]
+    if not known:
+        return drawn_through
+    last = max(known) + timedelta(days=7)
+    return min(drawn_through, last) if drawn_through else max(known)
+
+
+def _number_signoffs(
+    fig: Figure, ax: Axes, marks: list[tuple[date, Any]], key_height: float
+) -> None:
+    """Each sign-off day gets its numbers ("3", "4–6") at the top of its line,
+    moved down a row while it would touch a label already placed, and a key
+    under the chart says which document each number is: labels never overlap."""
+    from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    days: dict[date, list[int]] = {}
+    for n, (day, _) in enumerate(marks, start=1):
+        days.setdefault(day, []).append(n)
+    placed: list[Any] = []
+    row_height = 0.06
+    for i, (day, numbers) in enumerate(sorted(days.items())):
+        text = str(numbers[0]) + (f"–{numbers[-1]}" if len(numbers) > 1 else "")
+        label = ax.text(
+            mdates.date2num(day),
+            0.97,
+            text,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=7.5,
+            color=INK,
+            gid=f"signoff-label-{i}",
+            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "none", "pad": 1},
+        )
+        row = 0
+        while True:
+            label.set_y(0.97 - row * row_height)
+            box = label.get_window_extent(renderer).expanded(1.5, 1.2)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            row += 1
+        placed.append(box)
+    width = fig.get_figwidth()
+    for n, (day, signoff) in enumerate(marks, start=1):
+        column, row = divmod(n - 1, (len(marks) + KEY_COLUMNS - 1) // KEY_COLUMNS)
+        document = plain(
+            textwrap.shorten(str(signoff.get("document") or "sign-off"), 52)
+        )
+        fig.text(
+            (0.15 + column * (width - 0.3) / KEY_COLUMNS) / width,
+            (key_height + 0.35 - 0.17 * row) / fig.get_figheight(),
+            f"{n}  {day:%-d %b %Y}  {document}",
+            fontsize=7.5,
+            color=INK,
+            va="top",
+            gid=f"signoff-key-{n}",
+        )
 
 
 def consensus_chart(consensus: dict[str, Any], *, out: Path, **drawing: Any) -> None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cli.render.charts.common import ChartsUnavailable, make_source_line
+from cli.render.charts.common import ChartsUnavailable, latest_on, make_source_line
 from domain.errors import UsageError
 
 
@@ -25,6 +25,7 @@ def _source_line(v: dict[str, Any], as_of: str | None, known_at: Any) -> str:
         log_position=v["history"].head_position,
         as_of=as_of,
         known_at=instant_text(known_at),
+        latest=latest_on(v["timeline"]),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,18 @@ def sorted_by_gap(stance: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(stance.get("allies") or [], key=lambda a: _gap_order(a, targets))
 
 
+def _apart(stance: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """Allies with a pledge counted against some target (in chart order), and
+    the allies with none, listed apart so none reads as the worst laggard."""
+    allies = sorted_by_gap(stance)
+    counted = [
+        a
+        for a in allies
+        if any(g.get("pledged_pct") is not None for g in a.get("gaps") or [])
+    ]
+    return counted, [a for a in allies if a not in counted]
+
+
 def _is_ambition(ally: dict[str, Any], target: dict[str, Any], pledged: Any) -> bool:
     for pledge in ally.get("pledges") or []:
         if (
@@ -58,9 +71,10 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
     from matplotlib.transforms import offset_copy
 
     targets = stance.get("targets") or []
-    allies = sorted_by_gap(stance)
+    pledged, none = _apart(stance)
+    allies = pledged
     rows = max(len(allies), 1)
-    fig_width = max(8.5, 4.2 * max(len(targets), 1) + 2.5)
+    fig_width = max(8.5, 3.0 * max(len(targets), 1) + 2.5)  # legible at 1100 px
     proposal = stance.get("proposal", "?")
     title, subtitle, head = common.wrap_headings(
         f"Pledges against the targets of {proposal}",
@@ -68,8 +82,29 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
         "gap to the first target first. Hatched: an ambition.",
         fig_width,
     )
-    fig = common.new_figure(fig_width, head + 0.75 + 0.34 * rows + 0.8)
-    bottom = 0.8 / fig.get_figheight()
+    apart = (
+        textwrap.fill(
+            f"Allies with no pledge ({len(none)}): "
+            + ", ".join(common.plain(a.get("ally")) for a in none),
+            int(fig_width * 13),
+        )
+        if none
+        else ""
+    )
+    listed = 0.2 * (apart.count("\n") + 1) + 0.1 if none else 0.0
+    below = 0.8 + listed
+    fig = common.new_figure(fig_width, head + 0.75 + 0.34 * rows + below)
+    bottom = below / fig.get_figheight()
+    if none:
+        fig.text(
+            0.15 / fig_width,
+            (listed + 0.3) / fig.get_figheight(),
+            apart,
+            fontsize=9,
+            color=common.MUTED,
+            va="top",
+            gid="no-pledge",
+        )
     height = common.from_top(fig, head + 0.75) - bottom
     common.headings(fig, "pledges", title, subtitle, source_line)
     labels = [

@@ -44,6 +44,18 @@ def _visible(value: Any) -> Any:
     return value
 
 
+QUOTE_CAP = 280  # characters shown before a long text folds into <details>
+
+
+def capped(text: str | None) -> dict[str, Any]:
+    """`text` as `summary` (at most QUOTE_CAP characters, cut at a word) and
+    `full` (the whole text, when it was cut, else None)."""
+    if not text or len(text) <= QUOTE_CAP:
+        return {"summary": text, "full": None}
+    cut = text[:QUOTE_CAP].rsplit(" ", 1)[0] or text[:QUOTE_CAP]
+    return {"summary": cut + " …", "full": text}
+
+
 def _evidence_entry(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     event = row.get("event") or {}
     source = event.get("source") or {}
@@ -63,7 +75,7 @@ def _evidence_entry(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any
         "speaker": event.get("speaker"),
         "role": event.get("role"),
         "venue": event.get("venue"),
-        "quote": event.get("quote"),
+        **{f"quote_{k}": v for k, v in capped(event.get("quote")).items()},
         "stance": position.get("stance"),
         "conditions": position.get("conditions"),
         "body": event.get("body"),
@@ -193,9 +205,11 @@ def render_report(
     stances = {a["ally"]: a.get("stance") or "unknown" for a in allies}
     as_of = consensus.get("as_of")
     known_at = consensus.get("known_at")
+    latest = charts.latest_on(timeline)
     source_line = charts.make_source_line(
-        log_position=log_position, as_of=as_of or generated_at[:10], known_at=known_at
+        log_position=log_position, as_of=as_of, known_at=known_at, latest=latest
     )
+    quiet = [r for r in rows if not r["evidence"] and not r["pledges"]]
     context = {
         "negotiation": negotiation,
         "proposal": consensus.get("proposal") or stance.get("proposal"),
@@ -211,6 +225,7 @@ def render_report(
         ],
         "reached_on": consensus.get("reached_on"),
         "as_of": as_of,
+        "cut": charts.cut_text(as_of, latest),
         "known_at": known_at,
         "charts": _charts(
             {
@@ -224,7 +239,8 @@ def render_report(
         ),
         "no_charts_note": NO_CHARTS_NOTE,
         "delivery": delivery_section(delivery, source_line),
-        "rows": rows,
+        "rows": [r for r in rows if r not in quiet],
+        "quiet": quiet,
         "evidence": evidence,
         "timeline": [
             {
@@ -234,7 +250,7 @@ def render_report(
                 "type": row.get("type"),
                 "ref": row.get("ref"),
                 "linked": row.get("ref") in linked,
-                "summary": row.get("summary"),
+                **capped(row.get("summary")),
                 "retracted": bool(row.get("retracted")),
                 "corrected": bool(row.get("corrected")),
             }
