@@ -226,7 +226,8 @@ def test_the_report_folds_long_quotes_into_details(tmp_path: Path) -> None:
     )
     ok(store, "report", "hague-2025", "--out", str(tmp_path / "r.html"))
     html = (tmp_path / "r.html").read_text()
-    assert html.count("<details>") >= 2  # in the evidence and in the timeline
+    # the quote and the summary in the evidence, the summary in the timeline
+    assert html.count("<details>") == 3
     assert quote.strip() in html
 
 

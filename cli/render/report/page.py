@@ -70,7 +70,7 @@ def _evidence_entry(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any
         "occurred_on": row.get("occurred_on"),
         "retracted": bool(row.get("retracted")),
         "corrected": bool(row.get("corrected")),
-        "summary": row.get("summary"),
+        **{f"summary_{k}": v for k, v in capped(row.get("summary")).items()},
         "actor": f"{names.get(actor, actor)} ({actor})" if actor else None,
         "speaker": event.get("speaker"),
         "role": event.get("role"),
