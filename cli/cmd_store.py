@@ -13,8 +13,8 @@ def store() -> None:
 
     \b
     Example:
-      summit store keygen --out newsroom.storekey
-      summit --key newsroom.storekey import events.jsonl   # an encrypted store
+      summit store keygen --out newsroom.storekey && \\
+        summit --key newsroom.storekey --store secret.db import events.jsonl
       summit store copy --to postgresql://me@db.example:5432/summit
     """
 
@@ -34,8 +34,8 @@ def keygen(out: str) -> None:
 
     \b
     Example:
-      summit store keygen --out newsroom.storekey
-      summit --key newsroom.storekey import events.jsonl
+      summit store keygen --out newsroom.storekey && \\
+        summit --key newsroom.storekey --store secret.db import events.jsonl
     """
     from cli.store.crypto import new_key_file
 
@@ -65,7 +65,8 @@ def copy(obj: Any, to: str, to_key: str | None) -> None:
     \b
     Example:
       summit --store laptop.db store copy --to postgresql://me@db:5432/summit
-      summit --key old.storekey store copy --to new.db --to-key new.storekey
+      summit store keygen --out new.storekey && \\
+        summit --store laptop.db store copy --to secret.db --to-key new.storekey
     """
     from cli.store.moving import copy_store
 

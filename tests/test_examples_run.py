@@ -106,10 +106,24 @@ def test_every_help_has_examples() -> None:
     assert any("audit checkpoint --sign" in ex for _, ex in EXAMPLES)
 
 
+# A server an example names stands for the team's: the test's own server.
+SERVER_URL = re.compile(r"postgresql://\S+")
+# Files an example names as made by the one before it in --help.
+SIGNED = re.compile(r"newsroom\.(key|pub)\b|cp\.json")
+
+
 @pytest.mark.parametrize(("where", "example"), EXAMPLES, ids=[e for _, e in EXAMPLES])
 def test_every_help_example_runs(
-    where: str, example: str, seeded: Path, tmp_path: Path
+    where: str,
+    example: str,
+    seeded: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
+    """Each example as written, in a directory holding the files examples name
+    (events.jsonl, docs/, laptop.db: the seed) and a store holding the seed
+    (none for `record open`); the only substitution: a PostgreSQL URL becomes
+    a fresh schema on the test server."""
     if any(mark in example for mark in NOT_RUNNABLE):
         pytest.skip(f"a shape, not a command: {example}")
     work = _workdir(tmp_path)
@@ -117,11 +131,16 @@ def test_every_help_example_runs(
     (work / "events.jsonl").write_text(
         (ROOT / "examples/hague-2025-seed.jsonl").read_text()
     )
+    shutil.copy(seeded, work / "laptop.db")
     store = work / "summit.db"
     if "record open" not in example:  # an opening needs a store without it
         shutil.copy(seeded, store)
+    if SERVER_URL.search(example):
+        server = request.getfixturevalue("pg")
+        url = server.url(schema=server.new_schema("example"))
+        example = SERVER_URL.sub(url, example)
     setup = ""
-    if "keygen" not in example:  # what the example before it in --help made
+    if SIGNED.search(example) and "audit keygen" not in example:
         setup = "summit audit keygen --out newsroom >/dev/null\n"
         setup += "summit audit checkpoint --sign newsroom.key --out cp.json\n"
     done = _bash(setup + example, work, str(store))
