@@ -52,6 +52,13 @@ def _tile(tile: tiles.Tile, ally: dict[str, Any], name: str) -> dict[str, Any]:
     }
 
 
+def _whole(entry: dict[str, Any], field: str) -> Any:
+    """A field of a report evidence entry, a folded text whole (`_full`)."""
+    if f"{field}_summary" in entry:
+        return entry[f"{field}_full"] or entry[f"{field}_summary"]
+    return entry.get(field)
+
+
 def _slider_data(
     over_time: dict[str, Any],
     names: dict[str, str],
@@ -60,7 +67,7 @@ def _slider_data(
     runs = []
     for run in over_time["runs"]:
         entry = evidence_of(run["evidence"]) if run["evidence"] else None
-        detail = {f: entry.get(f) for f in EVIDENCE_FIELDS} if entry else None
+        detail = {f: _whole(entry, f) for f in EVIDENCE_FIELDS} if entry else None
         runs.append({**run, "detail": detail})
     return {
         "colours": STANCE_COLOURS,
