@@ -117,7 +117,7 @@ def figure(stance: dict[str, Any], *, source_line: str) -> Figure:
 
     for p in range(panels):
         ax: Axes = fig.add_axes((left + p * (width + gutter), bottom, width, height))
-        ax.set_ylim(len(allies) - 0.5, -0.5)
+        ax.set_ylim(max(len(allies), 1) - 0.5, -0.5)  # one empty row, not none
         ax.set_yticks(range(len(allies)), labels if p == 0 else [""] * len(allies))
         ax.tick_params(axis="y", length=0, labelsize=9)
         for side in ("top", "right", "left"):
