@@ -1,187 +1,70 @@
 """summit's speed, size and memory against its targets, measured in one run.
 
-    python bench/run.py                 # 2,000,000 / 200,000 / 20,000 events
+    python bench/run.py                 # the full run: tens of minutes
     python bench/run.py --quick         # 20,000 events, 3 runs: under 2 minutes
-    python bench/run.py --sizes 200000,20000 --runs 3   # a middle way
+    python bench/run.py --sizes 2000 --negotiations 2000 --runs 1 --no-postgres
+    python bench/run.py --write-readme  # ... and put the report in README.md
+
+The full run measures stores of 2,000,000, 200,000 and 20,000 generated
+events (bench/generate.py: negotiations of about 2,000 events) and one
+negotiation of 5,000 events and one of 50,000, on SQLite and, beside it, on
+the PostgreSQL server of --pg (a database summit_bench_<pid> made for the
+run and dropped after it; --no-postgres skips it): imports of 20,000 and
+200,000 events against eventsourcing's own batched save() (bench/baseline.py),
+peak memory, store size against the JSON Lines, a views rebuild against
+reading the log, `summit record` into the big negotiations against one of 20
+events, and cold `stance`, `consensus` and `delivery` with and without
+--as-of and --known-at at every scale point against `summit --help`.
 
 Every figure is a median over --runs runs in fresh processes (the spread is
 the lowest and highest run), and every target is a ratio against a baseline
 measured in the same run on the same machine (which is shared and noisy:
-absolute times mean little). Generated inputs are cached in bench/out/.
+absolute times mean little). Stores of a million events or more are not
+imported in the run: they are built once into bench/out/ (see stores.py)
+and their import's time and memory are reported from that build. For every
+target not met, one more process runs under cProfile and the report shows
+its top functions (bench/out/profile-*.txt holds the longer lists).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out"
-PY = sys.executable
-SUMMIT = str(Path(PY).with_name("summit"))
-NEG = "bench-0000"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-# As on a user's machine after `pip install`: compiled bytecode is used (some
-# sandboxes set PYTHONDONTWRITEBYTECODE, which makes every start recompile).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+from kinds import Kind, profile, statement
+from measure import (
+    ENV,
+    PY,
+    ROOT,
+    SUMMIT,
+    kilo,
+    med,
+    ms,
+    peak_rss,
+    spread,
+    summit,
+    timed,
+)
+from report import header, render, sizes_block, write_readme
+from stores import (
+    NEG,
+    OUT,
+    WARM,
+    Postgres,
+    events_file,
+    sqlite_breakdown,
+)
 
-Row = tuple[str, str, str, str, str, str]
-
-
-def events_file(n: int, per: int = 2000) -> Path:
-    path = OUT / (f"events-{n}.jsonl" if per == 2000 else f"events-{n}-{per}.jsonl")
-    if not path.exists():
-        OUT.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        with tmp.open("w", encoding="utf-8") as f:
-            subprocess.run(
-                [PY, str(ROOT / "bench" / "generate.py"), str(n), str(per)],
-                stdout=f,
-                check=True,
-            )
-        tmp.rename(path)
-    return path
-
-
-def timed(cmd: list[str]) -> tuple[float, str]:
-    """Wall seconds and stdout of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=ENV)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
-    return seconds, proc.stdout.decode()
-
-
-def peak_rss(cmd: list[str]) -> tuple[float, int]:
-    """Seconds and peak RSS (KiB) of one process (its own, not the children's)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    return time.perf_counter() - start, usage.ru_maxrss
-
-
-def med(xs: list[float]) -> float:
-    return statistics.median(xs)
-
-
-def spread(xs: list[float], scale: float = 1.0, unit: str = "s") -> str:
-    fmt = "{:.0f}" if unit == "ms" else "{:.2f}"
-    return f"{fmt.format(min(xs) * scale)}–{fmt.format(max(xs) * scale)} {unit}"
-
-
-def met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
-
-
-def store_bytes(store: Path) -> int:
-    return sum(
-        Path(f"{store}{s}").stat().st_size
-        for s in ("", "-wal")
-        if Path(f"{store}{s}").exists()
-    )
-
-
-def fresh_store(tmp: Path, name: str) -> Path:
-    store = tmp / f"{name}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{store}{suffix}").unlink(missing_ok=True)
-    return store
-
-
-def summit(store: Path, *args: str) -> list[str]:
-    return [SUMMIT, "--store", str(store), *args]
-
-
-def bench_import(tmp: Path, n: int, runs: int, rows: list[Row]) -> Path:
-    """Import against eventsourcing's batched save; memory; store size."""
-    path = events_file(n)
-    ours, rss, base = [], [], []
-    kept = fresh_store(tmp, f"import-{n}")
-    for i in range(runs):
-        store = kept if i == 0 else fresh_store(tmp, f"import-{n}-{i}")
-        seconds, peak = peak_rss(summit(store, "import", str(path)))
-        ours.append(seconds)
-        rss.append(peak)
-        bstore = fresh_store(tmp, f"baseline-{n}-{i}")
-        _, out = timed(
-            [PY, str(ROOT / "bench" / "baseline.py"), "save", str(bstore), str(path)]
-        )
-        base.append(float(out))
-        bstore.unlink()
-        if i:
-            fresh_store(tmp, f"import-{n}-{i}")
-    ratio = med(base) / med(ours)
-    rows.append(
-        (
-            f"import {n:,} events (whole process)",
-            f"{n / med(ours):,.0f} ev/s ({med(ours):.1f} s; {spread(ours)})",
-            f"eventsourcing save(): {n / med(base):,.0f} ev/s ({med(base):.1f} s)",
-            f"{ratio:.2f}×",
-            "≥ 0.8×",
-            met(ratio >= 0.8),
-        )
-    )
-    mb = max(rss) / 1024
-    rows.append(
-        (
-            "peak memory of that import",
-            f"{mb:.0f} MB (highest run)",
-            "",
-            "",
-            "≤ 300 MB",
-            met(mb <= 300),
-        )
-    )
-    # Size with the views caught up (the first query does that).
-    timed(summit(kept, "stance", NEG, "-p", "p-main", "--format", "json"))
-    size = store_bytes(kept)
-    jsonl = path.stat().st_size
-    rows.append(
-        (
-            f"store size, {n:,} events, views included",
-            f"{size / 1e6:.1f} MB",
-            f"the JSON Lines imported: {jsonl / 1e6:.1f} MB",
-            f"{size / jsonl:.2f}×",
-            "≤ 2.5×",
-            met(size / jsonl <= 2.5),
-        )
-    )
-    return kept
-
-
-def bench_rebuild(store: Path, n: int, runs: int, rows: list[Row]) -> None:
-    rebuild, read = [], []
-    for _ in range(runs):
-        rebuild.append(timed(summit(store, "views", "rebuild"))[0])
-        _, out = timed([PY, str(ROOT / "bench" / "baseline.py"), "read", str(store)])
-        read.append(float(out))
-    ratio = med(read) / med(rebuild)
-    rows.append(
-        (
-            f"views rebuild of {n:,} events",
-            f"{med(rebuild):.1f} s ({spread(rebuild)})",
-            f"read+decode the log: {med(read):.1f} s",
-            f"{ratio:.2f}×",
-            "≥ 0.5×",
-            met(ratio >= 0.5),
-        )
-    )
-
-
+FLAT = 1.2  # "the same within noise": slowest point ≤ 1.2 × the fastest
+BASELINE = str(ROOT / "bench" / "baseline.py")
 QUERIES = {
     f"{view}{label}": [view, NEG, "-p", "p-main", *extra, "--format", "json"]
     for view in ("stance", "consensus", "delivery")
@@ -193,115 +76,277 @@ QUERIES = {
 }
 
 
-def bench_queries(stores: dict[str, Path], runs: int, rows: list[Row]) -> None:
-    """Cold processes, interleaved so drift hits all alike."""
-    samples: dict[str, list[float]] = {"help": [], "click": []}
-    for _ in range(max(runs, 5) * 2):
-        samples["help"].append(timed([SUMMIT, "--help"])[0])
-        samples["click"].append(timed([PY, "-c", "import click"])[0])
-        for label, q in QUERIES.items():
-            for size, store in stores.items():
-                samples.setdefault(f"{label} @{size}", []).append(
-                    timed(summit(store, *q))[0]
-                )
-    help_s = med(samples["help"])
-    names = " / ".join(stores)
-    for label in QUERIES:
-        xs = [samples[f"{label} @{size}"] for size in stores]
-        ratios = [med(x) / help_s for x in xs]
-        rows.append(
-            (
-                f"cold `{label}` ({names} events)",
-                " / ".join(f"{med(x) * 1000:.0f}" for x in xs) + " ms",
-                f"`summit --help`: {help_s * 1000:.0f} ms",
-                " / ".join(f"{r:.2f}×" for r in ratios),
-                "≤ 1.3×, no growth",
-                met(max(ratios) <= 1.3),
+def bench_imports(
+    kind: Kind, sizes: list[int], runs: int, sqlite: Kind, cached_from: int
+) -> None:
+    """Imports (each run a fresh store) against eventsourcing's batched save;
+    peak memory; store size with the views caught up."""
+    rss: list[str] = []
+    peak_mb = 0.0
+    size_cells: list[tuple[int, int]] = []
+    for n in sizes:
+        path = events_file(n)
+        if n >= cached_from:
+            store, meta = kind.cached(n, 2000, writable=False)
+            kind.points[kilo(n)] = store
+            if not kind.pg:  # (PostgreSQL's copy is made by `store copy`)
+                mb = meta["peak_kb"] / 1024
+                peak_mb = max(peak_mb, mb)
+                rss.append(f"{mb:.0f} MB ({kilo(n)}, cache built {meta['built']})")
+            size_cells.append((n, kind.size(store)))
+            continue
+        ours, peaks, base = [], [], []
+        big = n >= 100_000
+        times = (
+            (1 if big else min(runs, 3)) if kind.pg else (min(runs, 3) if big else runs)
+        )
+        for i in range(times):
+            store = kind.fresh(f"import_{n}_{i}")
+            seconds, peak = peak_rss(summit(store, "import", str(path)))
+            ours.append(seconds)
+            peaks.append(peak / 1024)
+            if i:
+                kind.discard(store)
+            else:
+                kind.points[kilo(n)] = store
+            if not kind.pg:
+                bstore = kind.fresh(f"baseline_{n}_{i}")
+                base.append(float(timed([PY, BASELINE, "save", bstore, str(path)])[1]))
+                kind.discard(bstore)
+        kind.imports[n] = med(ours)
+        mine = f"{n / med(ours):,.0f} ev/s ({med(ours):.1f} s; {spread(ours)})"
+        label = f"import {n:,} events (whole process)"
+        if kind.pg:
+            assert sqlite is not None
+            theirs = sqlite.imports[n]
+            ratio = f"{theirs / med(ours):.2f}× SQLite"
+            kind.target(
+                (label, mine, f"SQLite: {n / theirs:,.0f} ev/s", ratio, "—", ""),
+                True,
+                None,
             )
-        )
-    click_s = med(samples["click"])
-    rows.append(
+        else:
+            r = med(base) / med(ours)
+            row = (
+                label,
+                mine,
+                f"eventsourcing save(): {n / med(base):,.0f} ev/s ({med(base):.1f} s)",
+                f"{r:.2f}×",
+                "≥ 0.8×",
+                "",
+            )
+            kind.target(
+                row,
+                r >= 0.8,
+                profile(
+                    label,
+                    f"import-{kilo(n)}",
+                    kind.fresh("profiled_import"),
+                    "import",
+                    str(path),
+                ),
+            )
+        peak_mb = max(peak_mb, max(peaks))
+        rss.append(f"{max(peaks):.0f} MB ({kilo(n)})")
+        timed(summit(kind.points[kilo(n)], *WARM))  # views caught up
+        size_cells.append((n, kind.size(kind.points[kilo(n)])))
+    kind.target(
         (
-            "`summit --help`",
-            f"{help_s * 1000:.0f} ms ({spread(samples['help'], 1000, 'ms')})",
-            f"`python -c 'import click'`: {click_s * 1000:.0f} ms",
-            f"{help_s / click_s:.2f}×",
-            "≤ 1.5×",
-            met(help_s / click_s <= 1.5),
+            "peak memory of an import (highest run)",
+            " / ".join(rss),
+            "",
+            "",
+            "≤ 300 MB",
+            "",
+        ),
+        peak_mb <= 300,
+        None,
+    )
+    jsonl = [events_file(n).stat().st_size for n, _ in size_cells]
+    ratios = [s / j for (_, s), j in zip(size_cells, jsonl, strict=True)]
+    names = " / ".join(kilo(n) for n, _ in size_cells)
+    row = (
+        f"store size, views included ({names} events)",
+        " / ".join(f"{s / 1e6:,.1f}" for _, s in size_cells) + " MB",
+        "the JSON Lines: " + " / ".join(f"{j / 1e6:,.1f}" for j in jsonl) + " MB",
+        " / ".join(f"{r:.2f}×" for r in ratios),
+        "≤ 2.5×",
+        "",
+    )
+    smallest = kind.points[kilo(size_cells[-1][0])]
+
+    def breakdown() -> str:
+        parts = sqlite_breakdown(smallest)
+        out = OUT / "profile-store-size.txt"
+        out.write_text("".join(f"{size:>12} {name}\n" for name, size in parts))
+        return sizes_block(
+            f"store size at {kilo(size_cells[-1][0])}",
+            parts,
+            "bench/out/profile-store-size.txt",
         )
+
+    kind.target(row, max(ratios) <= 2.5, breakdown)
+
+
+def bench_rebuild(kind: Kind, n: int, runs: int) -> None:
+    store = kind.points[kilo(n)]
+    rebuild, read = [], []
+    for _ in range(runs if n < 100_000 else min(runs, 3)):
+        rebuild.append(timed(summit(store, "views", "rebuild"))[0])
+        read.append(float(timed([PY, BASELINE, "read", store])[1]))
+    r = med(read) / med(rebuild)
+    label = f"views rebuild of {n:,} events"
+    row = (
+        label,
+        f"{med(rebuild):.1f} s ({spread(rebuild)})",
+        f"read+decode the log: {med(read):.1f} s",
+        f"{r:.2f}×",
+        "≥ 0.5×",
+        "",
+    )
+    kind.target(
+        row,
+        r >= 0.5,
+        profile(label, f"{kind.name.lower()}-views-rebuild", store, "views", "rebuild"),
     )
 
 
-def statement(ref: str) -> str:
-    return json.dumps(
-        {
-            "type": "statement.made",
-            "negotiation": NEG,
-            "ref": ref,
-            "occurred_on": "2025-05-01",
-            "actor": "DEU",
-            "speaker": "Bench",
-            "position": {"proposal": "p-main", "stance": "supports"},
-            "source": {"outlet": "Bench Wire", "reliability": "reported"},
-        }
-    )
-
-
-def bench_record(tmp: Path, big: int, runs: int, rows: list[Row]) -> Path:
-    """`summit record` into a negotiation of 20 events against one of `big`."""
-    stores = {}
-    for size in (20, big):
-        store = fresh_store(tmp, f"record-{size}")
-        timed(summit(store, "import", str(events_file(size, size))))
-        timed(summit(store, "stance", NEG, "-p", "p-main"))  # views current
-        stores[size] = store
-    samples: dict[int, list[float]] = {20: [], big: []}
+def bench_record(kind: Kind, negotiations: list[int], runs: int) -> None:
+    """`summit record` into one negotiation of 20 events against bigger ones;
+    the big negotiations are then queried as scale points too."""
+    stores = {n: kind.cached(n, n, writable=True)[0] for n in [20, *negotiations]}
+    samples: dict[int, list[float]] = {n: [] for n in stores}
     for i in range(max(runs, 5)):
-        for size, store in stores.items():
-            samples[size].append(
+        for n, store in stores.items():
+            samples[n].append(
                 timed(summit(store, "record", "--json", statement(f"bench-w{i}")))[0]
             )
-    ratio = med(samples[big]) / med(samples[20])
-    rows.append(
-        (
-            f"`summit record` into a negotiation of {big:,} events",
-            f"{med(samples[big]) * 1000:.0f} ms ({spread(samples[big], 1000, 'ms')})",
-            f"into one of 20: {med(samples[20]) * 1000:.0f} ms",
-            f"{ratio:.2f}×",
+    small = med(samples[20])
+    for n in negotiations:
+        r = med(samples[n]) / small
+        label = f"`summit record` into a negotiation of {n:,} events"
+        row = (
+            label,
+            f"{ms(med(samples[n]))} ms ({spread(samples[n], 1000, 'ms')})",
+            f"into one of 20: {ms(small)} ms",
+            f"{r:.2f}×",
             "≤ 1.5×",
-            met(ratio <= 1.5),
+            "",
         )
-    )
-    return stores[big]
+        why = profile(
+            label,
+            f"{kind.name.lower()}-record-{kilo(n)}",
+            stores[n],
+            "record",
+            "--json",
+            statement("bench-profiled"),
+        )
+        kind.target(row, r <= 1.5, why)
+        kind.points[f"negotiation of {kilo(n)}"] = stores[n]
 
 
-def commit() -> str:
-    out = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+def point_order(item: tuple[str, str]) -> tuple[bool, float]:
+    """20k, 200k, 2M, then negotiation of 5k, of 50k."""
+    label = item[0].rsplit(" ", 1)[-1]
+    scale = {"k": 1e3, "M": 1e6}.get(label[-1], 1.0)
+    number = float(label.rstrip("kM")) * scale
+    return item[0].startswith("negotiation"), number
+
+
+def bench_queries(kinds: list[Kind], runs: int, loads: list[float]) -> None:
+    """Cold processes, interleaved so drift hits all alike."""
+    samples: dict[tuple[str, ...], list[float]] = {("help",): [], ("click",): []}
+    for _ in range(max(runs, 5) * 2):
+        samples[("help",)].append(timed([SUMMIT, "--help"])[0])
+        samples[("click",)].append(timed([PY, "-c", "import click"])[0])
+        for kind in kinds:
+            for label, q in QUERIES.items():
+                for point, store in kind.points.items():
+                    key = (kind.name, label, point)
+                    samples.setdefault(key, []).append(timed(summit(store, *q))[0])
+        loads.append(os.getloadavg()[0])
+    help_s = med(samples[("help",)])
+    flat = f"flat: slowest/fastest ≤ {FLAT}"
+    for kind in kinds:
+        names = " / ".join(kind.points)
+        for label, q in QUERIES.items():
+            meds = {p: med(samples[(kind.name, label, p)]) for p in kind.points}
+            growth = max(meds.values()) / min(meds.values())
+            ratios = [m / help_s for m in meds.values()]
+            row = (
+                f"cold `{label}` ({names})",
+                " / ".join(ms(m) for m in meds.values()) + " ms",
+                f"`summit --help`: {ms(help_s)} ms",
+                " / ".join(f"{r:.2f}×" for r in ratios)
+                + f" (slowest/fastest {growth:.2f})",
+                flat if kind.pg else f"≤ 1.3×; {flat}",
+                "",
+            )
+            ok = growth <= FLAT and (kind.pg is not None or max(ratios) <= 1.3)
+            worst = max(meds, key=lambda p: meds[p])
+            slug = f"{kind.name.lower()}-{label.replace(' --', '-')}"
+            kind.target(
+                row,
+                ok,
+                profile(f"`{label}` at {worst}", slug, kind.points[worst], *q),
+                True,
+            )
+    click_s = med(samples[("click",)])
+    r = help_s / click_s
+    row = (
+        "`summit --help`",
+        f"{ms(help_s)} ms ({spread(samples[('help',)], 1000, 'ms')})",
+        f"`python -c 'import click'`: {ms(click_s)} ms",
+        f"{r:.2f}×",
+        "≤ 1.5×",
+        "",
     )
-    return out.stdout.strip() or "?"
+    kinds[0].target(
+        row, r <= 1.5, profile("`summit --help`", "help", ":memory:", "--help")
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 events, 3 runs")
-    parser.add_argument("--sizes", default="2000000,200000,20000")
+    parser.add_argument(
+        "--quick", action="store_true", help="20,000 events, 3 runs, SQLite only"
+    )
+    parser.add_argument(
+        "--sizes", default="2000000,200000,20000", help="store sizes (events)"
+    )
+    parser.add_argument(
+        "--negotiations", default="5000,50000", help="sizes of the one big negotiation"
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--negotiation",
+        "--cached-from",
         type=int,
-        default=50_000,
-        help="events in the one big negotiation",
+        default=1_000_000,
+        metavar="EVENTS",
+        help="stores this big are built once into bench/out/, not imported each run",
+    )
+    parser.add_argument(
+        "--pg",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        metavar="URL",
+        help="server for the PostgreSQL column",
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--write-readme", action="store_true", help="replace README.md's measured part"
     )
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.runs, args.negotiation = "20000", 3, 5000
+        args.sizes, args.negotiations, args.runs, args.no_postgres = (
+            "20000",
+            "5000",
+            3,
+            True,
+        )
     sizes = sorted((int(s) for s in args.sizes.split(",")), reverse=True)
-    runs = args.runs
+    negotiations = sorted(int(s) for s in args.negotiations.split(","))
     started = time.time()
+    loads = [os.getloadavg()[0]]
     subprocess.run(
         [PY, "-m", "compileall", "-q", "domain", "projections", "cli"],
         cwd=ROOT,
@@ -309,34 +354,34 @@ def main() -> None:
         check=True,
     )
     tmp = Path(tempfile.mkdtemp(prefix="summit-bench-"))
-    rows: list[Row] = []
+    kinds = [Kind(tmp)]
     try:
-        stores: dict[str, Path] = {}
-        for n in sizes:
-            # The largest store is imported once (minutes); the rest `runs` times.
-            store = bench_import(tmp, n, 1 if n >= 1_000_000 else runs, rows)
-            stores[f"{n // 1000:,}k"] = store
-        mid = sizes[1] if len(sizes) > 2 else sizes[0]
-        bench_rebuild(stores[f"{mid // 1000:,}k"], mid, runs, rows)
-        one = bench_record(tmp, args.negotiation, runs, rows)
-        stores = dict(reversed(stores.items()))
-        stores[f"one negotiation of {args.negotiation // 1000:,}k"] = one
-        bench_queries(stores, runs, rows)
+        if not args.no_postgres:
+            kinds.append(Kind(tmp, Postgres(args.pg)))
+        imported = [n for n in sizes if n < args.cached_from]
+        for kind in kinds:
+            bench_imports(kind, sizes, args.runs, kinds[0], args.cached_from)
+            if imported:
+                bench_rebuild(kind, imported[0], args.runs)
+            bench_record(kind, negotiations, args.runs)
+            kind.points = dict(sorted(kind.points.items(), key=point_order))
+            loads.append(os.getloadavg()[0])
+        bench_queries(kinds, args.runs, loads)
+        notes = [explain() for kind in kinds for explain in kind.missed]
+        pg_version = kinds[-1].pg.version if kinds[-1].pg else ""
     finally:
+        for kind in kinds:
+            if kind.pg:
+                kind.pg.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    load = os.getloadavg()
-    print(
-        f"summit benchmark{' (--quick)' if args.quick else ''}, "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit()}, "
-        f"{platform.node()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"medians of {runs} runs (queries: {max(runs, 5) * 2}), "
-        f"load average {load[0]:.1f}, took {time.time() - started:.0f} s\n"
+    report = render(
+        header(args, pg_version, loads, time.time() - started),
+        [(f"{kind.name}", kind.rows) for kind in kinds],
+        notes,
     )
-    print("| measure | summit (spread) | baseline (same run) | ratio | target | |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print(report)
+    if args.write_readme:
+        write_readme(ROOT / "README.md", report)
 
 
 if __name__ == "__main__":
