@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from measure import ROOT, Row
-from stores import FORMAT_CODE, digest
+from stores import KEY
 
 BEGIN = "<!-- bench/run.py --write-readme: begin -->"
 END = "<!-- bench/run.py --write-readme: end -->"
@@ -121,6 +121,6 @@ def header(args: argparse.Namespace, pg: str, loads: list[float], took: float) -
         f"up to 3; queries: {max(args.runs, 5) * 2})",
         f"load average {min(loads):.1f}–{max(loads):.1f} during the run",
         f"took {took:.0f} s",
-        f"store cache {digest(FORMAT_CODE)}",
+        f"store cache {KEY}",
     ]
     return ", ".join(parts)

@@ -49,6 +49,9 @@ def digest(paths: tuple[str, ...]) -> str:
     return h.hexdigest()[:12]
 
 
+KEY = digest(FORMAT_CODE)  # once: code edited during a run changes nothing
+
+
 def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -75,7 +78,7 @@ def events_file(n: int, per: int = 2000) -> Path:
 
 def cache_dir() -> Path:
     """bench/out/stores-<key>/, removing the caches of other keys."""
-    folder = OUT / f"stores-{digest(FORMAT_CODE)}"
+    folder = OUT / f"stores-{KEY}"
     for stale in OUT.glob("stores-*"):
         if stale != folder:
             note(f"removing {stale.name} (written by other code)")
