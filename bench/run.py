@@ -353,6 +353,8 @@ def main() -> None:
         env=ENV,
         check=True,
     )
+    for stale in OUT.glob("profile-*"):  # a met target leaves no profile
+        stale.unlink()
     tmp = Path(tempfile.mkdtemp(prefix="summit-bench-"))
     kinds = [Kind(tmp)]
     try:
