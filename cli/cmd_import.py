@@ -24,8 +24,8 @@ def import_cmd(obj: Any, file: str, dry_run: bool) -> None:
       summit export hague-2025 | summit --store copy.db import -
     """
     report = _import(obj, file, dry_run)
-    if not dry_run and report.stored:
-        obj.reader.after_write()
+    if not dry_run:  # also when all was stored before: a killed run's views
+        obj.after_write()
     verb = "would store" if dry_run else "stored"
     click.echo(
         f"{verb} {len(report.stored)} event(s), skipped {len(report.skipped)} "

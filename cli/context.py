@@ -46,6 +46,15 @@ class Obj:
             self._reader = Reader(self.store, delayed_bar)
         return self._reader
 
+    def after_write(self) -> None:
+        """Catch the views up after a write (said in one line if they cannot be:
+        the write stays done, and the command still succeeds)."""
+        problem = self.reader.after_write()
+        if problem is not None:
+            import click
+
+            click.echo(problem, err=True)
+
     def app(self, *, write: bool = False) -> Summit:
         """The application on the named store, opened once per process."""
         return self.store.app(write=write)

@@ -69,8 +69,8 @@ def store_one(obj: Any, record: dict[str, Any], *, from_flags: bool = True) -> N
         if first.field == "source":  # there is no --source flag
             reason = f"the source {reason}"
         raise click.UsageError(f"{_flag(first.field)}: {reason}") from None
+    obj.after_write()  # also when stored before: a killed run's views
     if report.stored:
-        obj.reader.after_write()
         click.echo(report.stored[0])
     else:
         click.echo(report.skipped[0])
@@ -200,7 +200,7 @@ def _record_stdin(obj: Any) -> None:
             "nothing to record: standard input holds no event "
             "(give a subcommand, --json JSON, or pipe JSON Lines)"
         )
-    obj.reader.after_write()
+    obj.after_write()
     for ref in report.stored + report.skipped:
         click.echo(ref)
 

@@ -342,12 +342,14 @@ class Reader:
         finally:
             views.close()
 
-    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> Any:
+    def catch_up(
+        self, progress: Callable[[int, int], None] | None = None, recorder: Any = None
+    ) -> Any:
         """Bring the persisted views up to the log's head; return their recorder."""
         from projections.tables.catchup import catch_up
 
         app = self.store.app(write=True)
-        recorder = self.store.tables().recorder(app)
+        recorder = recorder or self.store.tables().recorder(app)
         if progress is None and self.bar is not None:
             with self.bar("Updating the views") as shown:
                 catch_up(app, recorder, shown)
@@ -356,12 +358,14 @@ class Reader:
         return recorder
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Status:
-        """Drop the views and fold the whole log into them again."""
+        """Drop the views and fold the whole log into them again (in one
+        transaction where the backend allows: killed, the old views stay)."""
         self._refuse_if_encrypted()
         recorder = self.store.tables().recorder(self.store.app(write=True))
-        recorder.drop()
-        self.catch_up(progress)
-        recorder.create_table()  # the indexes, once, after the bulk insert
+        with recorder.atomically():
+            recorder.drop()
+            self.catch_up(progress, recorder)
+            recorder.create_table()  # the indexes, once, after the bulk insert
         return self.status()
 
     def _refuse_if_encrypted(self) -> None:
@@ -372,15 +376,25 @@ class Reader:
                 "records in plaintext); every query folds the log in memory"
             )
 
-    def after_write(self) -> None:
-        """After a write, bring the views up to date, on every backend alike.
+    def after_write(self) -> str | None:
+        """After a write, bring the views up to date, on every backend alike;
+        None when done, else one line saying why not.
 
         Read-only roles and read-only files cannot catch the views up
         themselves (they fold the log instead), so writers do it as they
         write. A failure here never undoes the write: the next query
         catches up or folds.
         """
-        if not self.store.encrypted:  # an encrypted store keeps no views
+        if self.store.encrypted:  # an encrypted store keeps no views
+            return None
+        try:
+            self.catch_up()
+        except (Exception, KeyboardInterrupt) as e:
             # Ctrl-C here must not say "nothing stored": the write is done.
-            with contextlib.suppress(Exception, KeyboardInterrupt):
-                self.catch_up()
+            said = " ".join(str(e).split())[:300] or type(e).__name__
+            reason = "interrupted" if isinstance(e, KeyboardInterrupt) else said
+            return (
+                f"views not caught up: {reason}; the write is stored, and "
+                "`summit views rebuild` restores them"
+            )
+        return None

@@ -188,6 +188,8 @@ def catch_up(
         try:
             recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
         except IntegrityError:
+            if (recorder.max_tracking_id(TRACKING_NAME) or 0) < start:
+                raise  # no one else moved the views: a real failure, not a race
             # Another process caught up these positions first: start afresh.
             derived = Derived(recorder, app)
             continue

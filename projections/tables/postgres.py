@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -75,11 +75,54 @@ class PostgresViewsRecorder(ViewsWriter, PostgresTrackingRecorder):
             row = c.fetchone()
         return row is not None and row["n"] == len(names)
 
+    @contextlib.contextmanager
+    def atomically(self) -> Iterator[None]:
+        """Every write of this recorder inside, one transaction (PostgreSQL's
+        DDL is transactional): a rebuild killed at any point leaves the views
+        as they were, never dropped and half refolded."""
+        if isinstance(self.datastore, _Pinned):  # already inside one
+            yield
+            return
+        shared = self.datastore
+        with shared.get_connection() as conn, conn.transaction():
+            self.datastore = _Pinned(shared, conn)
+            try:
+                yield
+            finally:
+                self.datastore = shared
+
     def _table(self, name: str) -> str:
         return f"{self.schema}.{name}"
 
     def _tracking_table(self) -> str:
         return self._table(self.tracking_table_name)
+
+
+class _Pinned:
+    """The shared datastore, every transaction of it one savepoint of `conn`'s
+    open transaction (so the recorder's reads see its own writes)."""
+
+    def __init__(self, shared: Any, conn: Any) -> None:
+        self.shared = shared
+        self.conn = conn
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.shared, name)
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[Any]:
+        yield self.conn
+
+    @contextlib.contextmanager
+    def transaction(self, *, commit: bool = False) -> Iterator[Any]:
+        from eventsourcing.persistence import IntegrityError
+        from psycopg import errors
+
+        try:
+            with self.conn.transaction(force_rollback=not commit):
+                yield self.conn.cursor()
+        except errors.IntegrityError as e:  # as eventsourcing's own datastore
+            raise IntegrityError(str(e)) from e
 
 
 def recorder(app: Any, *, create: bool = True) -> Any:

@@ -3,7 +3,8 @@ tracking recorders, which differ here only in the placeholder and table names)."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from domain.vocabulary import UNKNOWN
@@ -42,6 +43,12 @@ class ViewsWriter:
 
     def _marks(self, n: int) -> str:
         return ",".join([self.placeholder] * n)
+
+    @contextlib.contextmanager
+    def atomically(self) -> Iterator[None]:
+        """Every write of this recorder inside, one transaction where the
+        backend allows (PostgreSQL: see `postgres.py`); SQLite: each as it is."""
+        yield
 
     def write(
         self,
@@ -143,28 +150,29 @@ class ViewsWriter:
         as they are now, and the caller refolds the whole log into them.
         """
         p = self.placeholder
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"SELECT * FROM {self._table(FACTS)} LIMIT 0")
-            # eventsourcing's SQLite cursor wraps sqlite3's (which has it).
-            width = len(getattr(c, "sqlite_cursor", c).description)
-            c.execute(
-                f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
-                f"WHERE application_name LIKE {p} AND application_name <> {p}",
-                (f"{TRACKING_PREFIX}%", TRACKING_NAME),
-            )
-            row = c.fetchone()
-            others = row["n"] if isinstance(row, dict) else row[0]
-            stale = width != len(COLUMNS) or others > 0
-            if stale:
-                for table in (FACTS, *DERIVED):
-                    c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
+        with self.atomically():  # a kill leaves the old views or the new tables
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(f"SELECT * FROM {self._table(FACTS)} LIMIT 0")
+                # eventsourcing's SQLite cursor wraps sqlite3's (which has it).
+                width = len(getattr(c, "sqlite_cursor", c).description)
                 c.execute(
-                    f"DELETE FROM {self._tracking_table()} "
-                    f"WHERE application_name LIKE {p}",
-                    (f"{TRACKING_PREFIX}%",),
+                    f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
+                    f"WHERE application_name LIKE {p} AND application_name <> {p}",
+                    (f"{TRACKING_PREFIX}%", TRACKING_NAME),
                 )
-        if stale:
-            self.create_table()
+                row = c.fetchone()
+                others = row["n"] if isinstance(row, dict) else row[0]
+                stale = width != len(COLUMNS) or others > 0
+                if stale:
+                    for table in (FACTS, *DERIVED):
+                        c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
+                    c.execute(
+                        f"DELETE FROM {self._tracking_table()} "
+                        f"WHERE application_name LIKE {p}",
+                        (f"{TRACKING_PREFIX}%",),
+                    )
+            if stale:
+                self.create_table()
         return stale
 
     def drop(self) -> None:
