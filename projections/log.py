@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from domain.errors import NotFound, StoreUnavailable
+from domain.stored import state_json
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
@@ -77,8 +77,8 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
     """Turn one stored row into a LogEntry, or fail with a clear store error.
 
     summit's events hold only JSON types and one timestamp, so their stored
-    state is read with `json.loads` directly (several times faster than the
-    generic transcoder); anything else — a cipher or compressor configured,
+    state is read with `domain.stored.state_json` directly (several times
+    faster than the generic transcoder); anything else — a cipher configured,
     or an unexpected shape — goes through eventsourcing's mapper.
     """
     entry = _plain(app, notification)
@@ -106,14 +106,10 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
 
 
 def _plain(app: Application[Any], notification: Any) -> LogEntry | None:
-    mapper = app.mapper
-    if getattr(mapper, "cipher", None) or getattr(mapper, "compressor", None):
-        return None
-    state = notification.state
-    if state[:1] != b"{":
+    if getattr(app.mapper, "cipher", None):
         return None
     try:
-        data = json.loads(state)
+        data = state_json(notification.state)
         stamp = data["timestamp"]
         if stamp["_type_"] != "datetime_iso":
             return None
@@ -125,7 +121,6 @@ def _plain(app: Application[Any], notification: Any) -> LogEntry | None:
             data["recorded_by"],
             data["digest"],
             notification.originator_version,
-            state,
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -53,9 +53,14 @@ def open_store(
     StoreUnavailable when it cannot be used (or, when checked, the key does
     not fit)."""
     from cli.store import crypto
+    from domain.stored import COMPRESSOR_TOPIC
 
     module = backend(location)
-    env = {**module.env(location, write=write), **crypto.cipher_env(key)}
+    env = {
+        **module.env(location, write=write),
+        "COMPRESSOR_TOPIC": COMPRESSOR_TOPIC,  # before any cipher: see domain.stored
+        **crypto.cipher_env(key),
+    }
     try:
         app: Summit = module.application()(env=env)
     except StoreUnavailable:

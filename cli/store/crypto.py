@@ -1,17 +1,17 @@
 """Encryption at rest: store keys, the cipher settings, and which key opens a store.
 
 A store key is a file holding one line: 32 random bytes in base64 (AES-256).
-With a key, eventsourcing compresses (zlib) then encrypts (AES-GCM) every
-event it stores, so the log holds no plaintext; summit keeps no view tables
-on such a store (queries fold the log in memory). A store is encrypted when
-its first stored event is not plain JSON: the log itself says so.
+With a key, eventsourcing compresses (`domain.stored`) then encrypts
+(AES-GCM) every event it stores, so the log holds no plaintext; summit keeps
+no view tables on such a store (queries fold the log in memory). A store is
+encrypted when its first stored event is not JSON, plain or compressed: the
+log itself says so.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ from domain.errors import StoreUnavailable, UsageError
 
 KEY_BYTES = 32
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
-COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
 NEEDS_KEY = "this store is encrypted: give --key (or SUMMIT_KEY_FILE)"
 WRONG_KEY = "this key does not open this store"
 
@@ -64,7 +63,6 @@ def cipher_env(key: str | None) -> dict[str, str]:
     return {
         "CIPHER_TOPIC": CIPHER_TOPIC,
         "CIPHER_KEY": key,
-        "COMPRESSOR_TOPIC": COMPRESSOR_TOPIC,
     }
 
 
@@ -98,7 +96,10 @@ def check_key(app: Any, key: str | None) -> None:
 
 
 def _is_plain(state: bytes) -> bool:
+    from domain.stored import state_json
+
     try:
-        return isinstance(json.loads(state), dict)
+        state_json(state)
     except ValueError:
         return False
+    return True

@@ -156,6 +156,7 @@ def stance_of(
 def opening_of(views: Any, negotiation: str) -> dict[str, Any]:
     """The negotiation's `negotiation.opened` record (NotFound when absent)."""
     from domain.errors import NotFound
+    from domain.stored import state_json
 
     opening = views.rows(
         f"SELECT state FROM {views.facts} WHERE negotiation={views.placeholder} "
@@ -164,7 +165,7 @@ def opening_of(views: Any, negotiation: str) -> dict[str, Any]:
     )
     if not opening:
         raise NotFound(f"negotiation '{negotiation}' is not in this store")
-    record: dict[str, Any] = json.loads(bytes(opening[0][0]))["record"]
+    record: dict[str, Any] = state_json(opening[0][0])["record"]
     return record
 
 

@@ -15,10 +15,10 @@ rows it covers.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from domain.stored import state_json
 from projections.log import LogEntry
 
 # The views' schema version lives in the tracking record's name: views written
@@ -90,7 +90,7 @@ def entry_of(row: tuple[Any, ...]) -> LogEntry:
         negotiation=negotiation,
         ref=ref,
         type=kind,
-        record=json.loads(bytes(state))["record"],
+        record=state_json(state)["record"],
         recorded_at=datetime.fromisoformat(at),
         recorded_by=by,
         digest=digest,

@@ -20,11 +20,16 @@ SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hague-2025-seed.jso
 
 
 def rows(store: str) -> list[tuple[int, str, int, str, bytes]]:
+    """The log's rows, each state as its JSON (a forger writes JSON back: the
+    form of stores written before the log was compressed, still read)."""
+    from domain.stored import plain_state
+
     with sqlite3.connect(store) as c:
-        return c.execute(
+        found = c.execute(
             "SELECT rowid, originator_id, originator_version, topic, state "
             "FROM stored_events ORDER BY rowid"
         ).fetchall()
+    return [(*row[:4], plain_state(row[4])) for row in found]
 
 
 def execute(store: str, sql: str, *params: Any) -> None:

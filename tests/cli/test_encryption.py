@@ -3,8 +3,9 @@
 The raw-bytes tests read every file of a SQLite store (the database, its WAL
 and shared memory, kept by a reader holding the database open) and every
 column of every summit table on PostgreSQL, looking for the quotes,
-speakers, URLs and notes imported; the same search on a plain store finds
-them (so the search would see a leak).
+speakers, URLs and notes imported, and the log's states as they read
+without a key (a plain store's log is compressed: `domain.stored`); the
+same search on a plain store finds them (so the search would see a leak).
 """
 
 from __future__ import annotations
@@ -149,6 +150,24 @@ def _raw_files(db: Path) -> dict[str, bytes]:
     }
 
 
+def _inflated(states: list[Any]) -> bytes:
+    """The log's states as read without a key (none of an encrypted store's)."""
+    from domain.stored import plain_state
+
+    found = bytearray()
+    for state in states:
+        try:
+            found += plain_state(state)
+        except ValueError:
+            continue
+    return bytes(found)
+
+
+def _sqlite_states(db: Path) -> bytes:
+    with sqlite3.connect(db) as c:
+        return _inflated([r[0] for r in c.execute("SELECT state FROM stored_events")])
+
+
 def _leaks(contents: dict[str, bytes], data: Path) -> list[tuple[str, bytes]]:
     found = A.needles(data)
     return [(name, n) for name, raw in contents.items() for n in found if n in raw]
@@ -187,6 +206,7 @@ def test_no_file_of_an_encrypted_sqlite_store_holds_any_imported_text(
         files = _raw_files(db)
         assert {"store.db", "store.db-wal", "store.db-shm"} <= set(files)
         assert len(files["store.db-wal"]) > 0
+        files["stored states, inflated"] = _sqlite_states(db)
     finally:
         holder.close()
     leaks = _leaks(files, data)
@@ -219,7 +239,7 @@ def _pg_contents(url: str) -> dict[str, bytes]:
             for row in conn.execute(f'SELECT * FROM "{t.schema}"."{name}"'):
                 for value in row:
                     if isinstance(value, bytes | memoryview):
-                        data += bytes(value)
+                        data += bytes(value) + _inflated([value])
                     else:
                         data += str(value).encode("utf-8")
             found[name] = bytes(data)
