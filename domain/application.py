@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
+from domain import snapshots
 from domain.book import RecordBook
+from domain.book_state import BookAsDict
 from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
-from domain.negotiation import Negotiation, negotiation_id, with_ref
+from domain.negotiation import Negotiation, with_ref
 
 if TYPE_CHECKING:
     from domain.interchange import Line
@@ -53,15 +55,26 @@ class Summit(Application[UUID]):
     """Records negotiation events; reading goes through the projections."""
 
     name = "summit"
+    is_snapshotting_enabled = True  # see domain.snapshots
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env=env)
+        # The version of each negotiation's latest snapshot, as last read.
+        self.snapshot_versions: dict[str, int] = {}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(BookAsDict())
 
     def negotiation(self, slug: str) -> Negotiation | None:
         """The negotiation aggregate, or None when it has not been opened."""
-        try:
-            agg: Any = self.repository.get(negotiation_id(slug))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(agg, Negotiation)
-        return agg
+        return snapshots.load(self, slug)
+
+    def forget_snapshots(self, aggregate_id: UUID, before: int) -> None:
+        """Delete the aggregate's snapshots older than version `before`.
+
+        The store layer overrides this with its backend's statement.
+        """
 
     def record_lines(
         self,
@@ -93,7 +106,7 @@ class Summit(Application[UUID]):
 
         for attempt in range(MAX_ATTEMPTS):
             with tempfile.TemporaryFile(prefix="summit-import-") as spool:
-                report = self._apply(read(), recorded_by, source, spool)
+                report, aggregates = self._apply(read(), recorded_by, source, spool)
                 report.conflicts_retried = attempt
                 if dry_run or not report.stored:
                     return report
@@ -103,6 +116,7 @@ class Summit(Application[UUID]):
                     pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
                     time.sleep(random.uniform(0, pause))
                     continue
+                snapshots.take(self, aggregates)
                 return report
         raise ConcurrentWriteError(
             f"gave up after {MAX_ATTEMPTS} attempts: other writers kept changing "
@@ -153,7 +167,7 @@ class Summit(Application[UUID]):
 
     def _apply(
         self, lines: Iterable[Line], recorded_by: str, source: str, spool: IO[bytes]
-    ) -> ImportReport:
+    ) -> tuple[ImportReport, dict[str, Negotiation | None]]:
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
@@ -164,7 +178,7 @@ class Summit(Application[UUID]):
         if problems:
             raise InvalidInput(problems, source)
         self._spool(aggregates.values(), spool)
-        return report
+        return report, aggregates
 
     def _check_lines(
         self,

@@ -9,8 +9,10 @@ both read the record the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -27,8 +29,6 @@ from domain.vocabulary import (
 
 def derive_ref(record: dict[str, Any]) -> str:
     """A ref for a record that has none: stable, so re-importing it is idempotent."""
-    import hashlib
-
     body = {k: v for k, v in record.items() if k != "ref"}
     digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
     return f"{REF_PREFIXES[record['type']]}-{digest[:12]}"
@@ -46,14 +46,19 @@ class Entry:
     """One recorded event as it stands now.
 
     A compact entry keeps its record as compressed JSON and unpacks it when
-    read, so a book of a large negotiation costs a few hundred bytes a ref.
+    read, so a book of a large negotiation costs a few hundred bytes a ref;
+    its content fingerprint answers whether a record repeats it. An entry
+    restored from a snapshot keeps no record at all: it is read from the log
+    when needed (rarely: to apply a correction or restore a tabling).
     """
 
     __slots__ = (
+        "_load",
         "_original",
         "_packed",
         "_record",
         "corrections",
+        "fingerprint",
         "position",
         "ref",
         "retracted",
@@ -66,7 +71,7 @@ class Entry:
         ref: str,
         type: str,
         seq: int,
-        original: dict[str, Any],
+        original: dict[str, Any] | None,
         *,
         position: int = 0,  # place in the log, when the book is read from one
         compact: bool = False,
@@ -74,11 +79,16 @@ class Entry:
         self.ref = ref
         self.type = type
         self.seq = seq
-        self._original: dict[str, Any] | None = original
+        self._original = original
         self._packed: bytes | None = None
-        if compact:
-            self._packed = zlib.compress(canonical_json(original).encode(), 1)
-            self._original = None
+        self._load: Callable[[int], dict[str, Any]] | None = None
+        self.fingerprint: str | None = None
+        if compact and original is not None:
+            text = canonical_json(original).encode()
+            self.fingerprint = fingerprint(text)
+            if type not in RECORD_EVENT_TYPES:  # record events: small, read often
+                self._packed = zlib.compress(text, 1)
+                self._original = None
         self._record: dict[str, Any] | None = None  # set only when corrected
         self.retracted = False
         self.corrections: list[str] = []
@@ -89,8 +99,10 @@ class Entry:
         """The record as first stored."""
         if self._original is not None:
             return self._original
-        assert self._packed is not None
-        return json.loads(zlib.decompress(self._packed))  # type: ignore[no-any-return]
+        if self._packed is not None:
+            return json.loads(zlib.decompress(self._packed))  # type: ignore[no-any-return]
+        assert self._load is not None, f"entry '{self.ref}' has no record to read"
+        return self._load(self.seq)
 
     @property
     def record(self) -> dict[str, Any]:
@@ -100,6 +112,11 @@ class Entry:
     @record.setter
     def record(self, value: dict[str, Any] | None) -> None:
         self._record = value
+
+
+def fingerprint(canonical: bytes) -> str:
+    """A record's content fingerprint, from its canonical JSON."""
+    return hashlib.blake2b(canonical, digest_size=8).hexdigest()
 
 
 class RecordBook:
@@ -113,6 +130,15 @@ class RecordBook:
         self.entries: dict[str, Entry] = {}
         self.proposals: dict[str, str] = {}  # proposal slug -> ref of its tabling
         self._seq = 0
+        # Reads the record of one version from the log (for entries kept
+        # without their record: a book restored from a snapshot).
+        self.loader: Callable[[int], dict[str, Any]] | None = None
+
+    def read_record(self, seq: int) -> dict[str, Any]:
+        """The stored record of version `seq`, read through `loader`."""
+        if self.loader is None:
+            raise LookupError(f"no log to read record {seq} from")
+        return self.loader(seq)
 
     # -- reading -------------------------------------------------------------
 
@@ -121,8 +147,8 @@ class RecordBook:
         entry = self.entries.get(record["ref"])
         if entry is None:
             return False
-        if entry._packed is not None:
-            return entry._packed == zlib.compress(canonical_json(record).encode(), 1)
+        if entry.fingerprint is not None:
+            return entry.fingerprint == fingerprint(canonical_json(record).encode())
         return entry.original == record
 
     def problems(self, record: dict[str, Any]) -> list[Problem]:
@@ -291,10 +317,8 @@ class RecordBook:
         ref = record["ref"]
         kind = record["type"]
         self._seq += 1
-        # Record events stay unpacked: they are small and read on every chain.
-        compact = self.compact and kind not in RECORD_EVENT_TYPES
         self.entries[ref] = Entry(
-            ref, kind, self._seq, record, position=position, compact=compact
+            ref, kind, self._seq, record, position=position, compact=self.compact
         )
         if kind == "negotiation.opened":
             self.opening = record

@@ -74,7 +74,7 @@ def plain_state(state: bytes | bytearray | memoryview) -> bytes:
 def state_json(state: bytes | bytearray | memoryview) -> dict[str, Any]:
     """One stored state (not encrypted) decoded: timestamp, record, recorded_by..."""
     try:
-        data = json.loads(plain_state(state))
+        data = json.loads(plain_state(state).decode("utf-8"))
     except UnicodeDecodeError as e:
         raise UndecodableState(f"stored state is not UTF-8 ({e.reason})") from None
     except json.JSONDecodeError as e:

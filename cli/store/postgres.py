@@ -323,6 +323,21 @@ def application() -> type[Any]:
                         batch = chunk[at : at + INSERT_BATCH]
                         Rows._insert_stored_events(recorder, cursor, batch)
 
+        def forget_snapshots(self, aggregate_id: Any, before: int) -> None:
+            """Delete the aggregate's snapshots older than version `before`."""
+            from psycopg.sql import SQL, Identifier
+
+            assert self.snapshots is not None
+            recorder: Any = self.snapshots.recorder
+            statement = SQL(
+                "DELETE FROM {}.{} WHERE originator_id = %s AND originator_version < %s"
+            ).format(
+                Identifier(recorder.datastore.schema),
+                Identifier(recorder.events_table_name),
+            )
+            with recorder.datastore.transaction(commit=True) as cursor:
+                cursor.execute(statement, (aggregate_id, before))
+
     return PostgresSummit
 
 

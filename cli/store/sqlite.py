@@ -133,4 +133,15 @@ def application() -> type[Any]:
                 for chunk in chunks:
                     recorder._insert_events(cursor, chunk)
 
+        def forget_snapshots(self, aggregate_id: Any, before: int) -> None:
+            """Delete the aggregate's snapshots older than version `before`."""
+            assert self.snapshots is not None
+            recorder: Any = self.snapshots.recorder
+            with recorder.datastore.transaction(commit=True) as cursor:
+                cursor.execute(
+                    f"DELETE FROM {recorder.events_table_name} "
+                    "WHERE originator_id = ? AND originator_version < ?",
+                    (aggregate_id.hex, before),
+                )
+
     return SQLiteSummit
