@@ -37,6 +37,8 @@ BACKOFF_FIRST_S = 0.005
 BACKOFF_CAP_S = 0.1
 SPOOL_EVERY = 2000  # validated events moved from memory to the spool at a time
 
+Row = tuple[UUID, int, str, bytes]  # a stored event: originator, version, topic, state
+
 
 @dataclass
 class ImportReport:
@@ -124,25 +126,38 @@ class Summit(Application[UUID]):
         )
 
     def _spool(
-        self, aggregates: Iterable[Negotiation | None], spool: IO[bytes]
+        self,
+        aggregates: dict[str, Negotiation | None],
+        rows: dict[str, list[Row]],
+        spool: IO[bytes],
     ) -> None:
-        """Move pending events out of the aggregates, as stored rows, to the spool."""
-        rows = []
-        for agg in aggregates:
+        """Move pending rows (and events: an opening) to the spool, in order."""
+        out: list[Row] = []
+        for slug, agg in aggregates.items():
             if agg is None:
                 continue
             for event in agg.collect_events():
                 stored = self.mapper.to_stored_event(event)
-                rows.append(
+                out.append(
                     (
-                        stored.originator_id,
+                        stored.originator_id,  # type: ignore[arg-type]
                         stored.originator_version,
                         stored.topic,
                         stored.state,
                     )
                 )
-        if rows:
-            pickle.dump(rows, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            out.extend(rows.pop(slug, ()))
+        if out:
+            pickle.dump(out, spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _seal(self, state: bytes) -> bytes:
+        """A stored state as the mapper would finish it: compressed, encrypted."""
+        mapper = self.mapper
+        if mapper.compressor is not None:
+            state = mapper.compressor.compress(state)
+        if mapper.cipher is not None:
+            state = mapper.cipher.encrypt(state)
+        return state
 
     def _write(self, spool: IO[bytes]) -> None:
         """Insert every spooled row in one transaction (all or nothing)."""
@@ -171,13 +186,16 @@ class Summit(Application[UUID]):
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
+        rows: dict[str, list[Row]] = {}
         try:
-            self._check_lines(lines, recorded_by, report, problems, aggregates, spool)
+            self._check_lines(
+                lines, recorded_by, report, problems, (aggregates, rows), spool
+            )
         except InvalidInput as e:  # the input's own problems, found as it was read
             problems.extend(e.problems)
         if problems:
             raise InvalidInput(problems, source)
-        self._spool(aggregates.values(), spool)
+        self._spool(aggregates, rows, spool)
         return report, aggregates
 
     def _check_lines(
@@ -186,10 +204,12 @@ class Summit(Application[UUID]):
         recorded_by: str,
         report: ImportReport,
         problems: list[Problem],
-        aggregates: dict[str, Negotiation | None],
+        pending: tuple[dict[str, Negotiation | None], dict[str, list[Row]]],
         spool: IO[bytes],
     ) -> None:
         """Check each line against the log and the valid lines before it."""
+        aggregates, rows = pending
+        readable = self.mapper.cipher is None
         seen_refs: dict[tuple[str, str], int] = {}
         for line in lines:
             slug = line.record["negotiation"]
@@ -226,7 +246,8 @@ class Summit(Application[UUID]):
             if found:
                 problems.extend(Problem(p.field, p.reason, line.number) for p in found)
                 continue
-            agg.record(record, recorded_by, checked=True)
+            row = agg.append(record, recorded_by, self._seal, readable=readable)
+            rows.setdefault(slug, []).append((agg.id, *row))
             report.stored.append(record["ref"])
             if len(report.stored) % SPOOL_EVERY == 0 and not problems:
-                self._spool(aggregates.values(), spool)
+                self._spool(aggregates, rows, spool)

@@ -10,13 +10,12 @@ both read the record the same way.
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from domain.canonical import canonical_json, merge_changes
+from domain.entry import Entry, fingerprint
 from domain.errors import Problem
 from domain.registry import nato_members_on
 from domain.vocabulary import (
@@ -40,83 +39,6 @@ def expand_parties(opened: dict[str, Any]) -> list[str]:
     if parties == "nato":
         return nato_members_on(date.fromisoformat(opened["summit_on"]))
     return sorted(parties)
-
-
-class Entry:
-    """One recorded event as it stands now.
-
-    A compact entry keeps its record as compressed JSON and unpacks it when
-    read, so a book of a large negotiation costs a few hundred bytes a ref;
-    its content fingerprint answers whether a record repeats it. An entry
-    restored from a snapshot keeps no record at all: it is read from the log
-    when needed (rarely: to apply a correction or restore a tabling).
-    """
-
-    __slots__ = (
-        "_load",
-        "_original",
-        "_packed",
-        "_record",
-        "corrections",
-        "fingerprint",
-        "position",
-        "ref",
-        "retracted",
-        "seq",
-        "type",
-    )
-
-    def __init__(
-        self,
-        ref: str,
-        type: str,
-        seq: int,
-        original: dict[str, Any] | None,
-        *,
-        position: int = 0,  # place in the log, when the book is read from one
-        compact: bool = False,
-    ) -> None:
-        self.ref = ref
-        self.type = type
-        self.seq = seq
-        self._original = original
-        self._packed: bytes | None = None
-        self._load: Callable[[int], dict[str, Any]] | None = None
-        self.fingerprint: str | None = None
-        if compact and original is not None:
-            text = canonical_json(original).encode()
-            self.fingerprint = fingerprint(text)
-            if type not in RECORD_EVENT_TYPES:  # record events: small, read often
-                self._packed = zlib.compress(text, 1)
-                self._original = None
-        self._record: dict[str, Any] | None = None  # set only when corrected
-        self.retracted = False
-        self.corrections: list[str] = []
-        self.position = position
-
-    @property
-    def original(self) -> dict[str, Any]:
-        """The record as first stored."""
-        if self._original is not None:
-            return self._original
-        if self._packed is not None:
-            return json.loads(zlib.decompress(self._packed))  # type: ignore[no-any-return]
-        assert self._load is not None, f"entry '{self.ref}' has no record to read"
-        return self._load(self.seq)
-
-    @property
-    def record(self) -> dict[str, Any]:
-        """The record with its unretracted corrections applied."""
-        return self._record if self._record is not None else self.original
-
-    @record.setter
-    def record(self, value: dict[str, Any] | None) -> None:
-        self._record = value
-
-
-def fingerprint(canonical: bytes) -> str:
-    """A record's content fingerprint, from its canonical JSON."""
-    return hashlib.blake2b(canonical, digest_size=8).hexdigest()
 
 
 class RecordBook:
@@ -312,13 +234,28 @@ class RecordBook:
 
     # -- writing (no validation: events from the log are facts) -------------
 
-    def apply(self, record: dict[str, Any], position: int = 0) -> None:
-        """Add one stored record and its effect on the others."""
+    def apply(
+        self,
+        record: dict[str, Any],
+        position: int = 0,
+        *,
+        canonical: bytes | None = None,
+        stored: bytes | None = None,
+    ) -> None:
+        """Add one stored record and its effect on the others (`canonical` and
+        `stored`: its canonical JSON and stored state, when already made)."""
         ref = record["ref"]
         kind = record["type"]
         self._seq += 1
         self.entries[ref] = Entry(
-            ref, kind, self._seq, record, position=position, compact=self.compact
+            ref,
+            kind,
+            self._seq,
+            record,
+            position=position,
+            compact=self.compact,
+            canonical=canonical,
+            stored=stored,
         )
         if kind == "negotiation.opened":
             self.opening = record

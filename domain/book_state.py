@@ -21,7 +21,8 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
-from domain.book import Entry, RecordBook, expand_parties
+from domain.book import RecordBook, expand_parties
+from domain.entry import Entry
 
 FORMAT = 1
 _SAFE_REF = re.compile(r"[^|, ]+")  # refs are slugs: a line's fields never mix

@@ -9,6 +9,7 @@ same negotiation (64 zeros for the first) followed by that content.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from domain.canonical import canonical_json
@@ -30,4 +31,18 @@ def chain_digest(
 ) -> str:
     """SHA-256 hex digest of `previous` + canonical content."""
     text = previous + canonical_content(record, recorded_at, recorded_by)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digest_of_canonical(
+    previous: str, canonical_record: str, recorded_at: str, recorded_by: str
+) -> str:
+    """`chain_digest` from the record's canonical JSON, already made: the
+    content's keys sort as record, recorded_at, recorded_by, so its text is
+    the record's canonical JSON between the other two."""
+    text = (
+        f'{previous}{{"record":{canonical_record},'
+        f'"recorded_at":{json.dumps(recorded_at, ensure_ascii=False)},'
+        f'"recorded_by":{json.dumps(recorded_by, ensure_ascii=False)}}}'
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -74,10 +74,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)  # made once, not a line
+
+
 def decode_json(text: str) -> tuple[Any, list[Problem]]:
     """One JSON value, or the problem: bad JSON, a key given twice, too deep."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys), []
+        return _DECODER.decode(text), []
     except _DuplicateKey as e:
         return None, [Problem(str(e.args[0]), "is given twice in one object")]
     except json.JSONDecodeError as e:

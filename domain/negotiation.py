@@ -8,15 +8,19 @@ concurrency check. Event topics stored in the log are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from domain.book import RecordBook, derive_ref
-from domain.chain import GENESIS, chain_digest
+from domain.canonical import canonical_json
+from domain.chain import GENESIS, chain_digest, digest_of_canonical
 from domain.errors import InvalidRecord, Problem
+from domain.stored import recorded_state
 from domain.vocabulary import EVENT_TYPES, OPENED
 
 
@@ -104,6 +108,37 @@ class Negotiation(Aggregate):
         )
         return str(record["ref"])
 
+    def append(
+        self,
+        record: dict[str, Any],
+        recorded_by: str,
+        seal: Callable[[bytes], bytes],
+        *,
+        readable: bool,
+    ) -> tuple[int, str, bytes]:
+        """Record one checked record without making an event object; return the
+        row to store (version, topic, stored state).
+
+        The aggregate moves on as `record` would move it (book, head, version,
+        modified_on); the stored state is built from the record's canonical
+        JSON, made once (`domain.stored.recorded_state`), then sealed by the
+        application (compressed, encrypted). When the sealed state is
+        `readable` by `domain.stored` (no cipher), the book keeps it as its
+        packed record.
+        """
+        canonical = canonical_json(record)
+        event_class = self.EVENT_CLASSES[record["type"]]
+        timestamp: datetime = event_class.create_timestamp()
+        at = timestamp.isoformat()
+        digest = digest_of_canonical(self.head, canonical, at, recorded_by)
+        sealed = seal(recorded_state(at, record, recorded_by, digest))
+        text = canonical.encode()
+        self.book.apply(record, canonical=text, stored=sealed if readable else None)
+        self.head = digest
+        self.version += 1
+        self.modified_on = timestamp
+        return self.version, _TOPICS[event_class], sealed
+
 
 def _event_class(name: str) -> type[Negotiation.Recorded]:
     """A recorded fact's class, stored as `domain.negotiation:Negotiation.<name>`."""
@@ -120,6 +155,7 @@ def _event_class(name: str) -> type[Negotiation.Recorded]:
 Negotiation.EVENT_CLASSES.update(
     {t.name: _event_class(t.event_class) for t in EVENT_TYPES if t.name != OPENED}
 )
+_TOPICS = {cls: get_topic(cls) for cls in Negotiation.EVENT_CLASSES.values()}
 
 
 def with_ref(record: dict[str, Any]) -> dict[str, Any]:

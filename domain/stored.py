@@ -84,6 +84,24 @@ def state_json(state: bytes | bytearray | memoryview) -> dict[str, Any]:
     return data
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def recorded_state(
+    recorded_at: str, record: dict[str, Any], recorded_by: str, digest: str
+) -> bytes:
+    """The state eventsourcing's mapper stores for a recorded event (before
+    compression): its JSON transcoder's text of the event's attributes in
+    their order, the timestamp as its `datetime_iso` transcoding. Built here
+    from values already at hand, it saves making and transcoding an event
+    object per record (a test compares it with the mapper's, every type)."""
+    return (
+        f'{{"timestamp":{{"_type_":"datetime_iso","_data_":{_ENCODE(recorded_at)}}},'
+        f'"record":{_ENCODE(record)},"recorded_by":{_ENCODE(recorded_by)},'
+        f'"digest":{_ENCODE(digest)}}}'
+    ).encode()
+
+
 class StateCompressor(Compressor):
     """eventsourcing's compressor for summit stores (COMPRESSOR_TOPIC)."""
 
