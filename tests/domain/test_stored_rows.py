@@ -18,28 +18,18 @@ from domain.chain import chain_digest
 from domain.interchange import parse_record
 from domain.negotiation import Negotiation
 from domain.stored import COMPRESSOR_TOPIC
-from tests.builders import (
-    corrected,
-    opened,
-    pledged,
-    retracted,
-    revised,
-    said,
-    signed,
-    spent,
-    tabled,
-)
+from tests import builders as b
 
 TARGETS = [{"metric": "core_defence", "pct_gdp": 3.5, "by_year": 2035}]
 RECORDS = [
-    tabled(),
-    revised(TARGETS, ref="rev", occurred_on="2025-06-02"),
-    said("s", "FRA", "2025-06-02", "opposes", quote="«Non», dit-il 🙂 \u200f"),
-    pledged("pl", "GBR", "2025-06-03", 2.5, 2030),
-    signed("so", "2025-06-24", reservations={"FRA": "sous réserve"}),
-    spent("sp", "DEU", 2024, 2.12, "2025-06-05"),
-    corrected("c", "pl", {"pct_gdp": 3.0}),
-    retracted("r", "s"),
+    b.tabled(),
+    b.revised(TARGETS, ref="rev", occurred_on="2025-06-02"),
+    b.said("s", "FRA", "2025-06-02", "opposes", quote="«Non», dit-il 🙂 \u200f"),
+    b.pledged("pl", "GBR", "2025-06-03", 2.5, 2030),
+    b.signed("so", "2025-06-24", reservations={"FRA": "sous réserve"}),
+    b.spent("sp", "DEU", 2024, 2.12, "2025-06-05"),
+    b.corrected("c", "pl", {"pct_gdp": 3.0}),
+    b.retracted("r", "s"),
 ]
 BY = "Zoë Ä. tester"
 
@@ -52,8 +42,8 @@ def test_each_row_is_what_the_mapper_stores_for_the_same_event(
     if compressed:
         env["COMPRESSOR_TOPIC"] = COMPRESSOR_TOPIC
     app = Summit(env=env)
-    fast = Negotiation.open(parse_record(opened()), BY)
-    slow = Negotiation.open(parse_record(opened()), BY)
+    fast = Negotiation.open(parse_record(b.opened()), BY)
+    slow = Negotiation.open(parse_record(b.opened()), BY)
     seen = set()
     for raw in RECORDS:
         record = parse_record(raw)
