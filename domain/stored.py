@@ -39,6 +39,7 @@ ZDICT = (
 )
 ZDICT_ID = zlib.adler32(ZDICT)
 LEVEL = 9  # events are short: the best level costs little more than the fastest
+LEVEL_LARGE, LARGE = 3, 16_384  # a snapshot is long: there the best level is slow
 _FDICT = 0x20  # zlib header flag: a preset dictionary follows (RFC 1950)
 
 
@@ -48,7 +49,7 @@ class UndecodableState(ValueError):
 
 def compress_state(data: bytes) -> bytes:
     """One event's state as stored: zlib primed with ZDICT."""
-    packer = zlib.compressobj(LEVEL, zdict=ZDICT)
+    packer = zlib.compressobj(LEVEL if len(data) < LARGE else LEVEL_LARGE, zdict=ZDICT)
     return packer.compress(data) + packer.flush()
 
 
