@@ -13,15 +13,16 @@ digest is not the log's at its version) is ignored.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import PersistenceError
 
 from domain.negotiation import Negotiation, negotiation_id
 
-if TYPE_CHECKING:
-    from domain.application import Summit
+# The application (`domain.application.Summit`, which imports this module):
+# its `events`, `snapshots`, `snapshot_versions` and `forget_snapshots`.
+Summit = Any
 
 SNAPSHOT_EVERY = 100  # events recorded since the last snapshot before a new one
 
@@ -97,5 +98,5 @@ def _put(app: Summit, snapshot: Any) -> None:
     try:
         app.snapshots.put([snapshot])
     except PersistenceError:
-        app.snapshots.recorder.create_table()  # type: ignore[attr-defined]
+        app.snapshots.recorder.create_table()
         app.snapshots.put([snapshot])

@@ -142,11 +142,16 @@ def test_the_views_keep_no_second_copy_of_a_record(summit: Any) -> None:
     if summit.store.endswith(".db"):
         import sqlite3
 
+        from domain.stored import plain_state
+
         c = sqlite3.connect(summit.store)
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log = b"".join(
+            plain_state(r[0]) for r in c.execute("SELECT state FROM stored_events")
+        )
         c.close()
-        with open(summit.store, "rb") as f:
-            assert f.read().count(marker.encode()) == 1
+        with open(summit.store, "rb") as f:  # the log's copy is compressed
+            assert f.read().count(marker.encode()) + log.count(marker.encode()) == 1
     else:
         import psycopg
 
