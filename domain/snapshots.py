@@ -75,7 +75,7 @@ def _record_at(app: Summit, aggregate_id: UUID, version: int) -> dict[str, Any]:
 
 def take(app: Summit, aggregates: dict[str, Negotiation | None]) -> None:
     """Snapshot each negotiation that grew by SNAPSHOT_EVERY events or more
-    since its last snapshot, and forget the older one (best effort: a store
+    since its last snapshot, in place of the older one (best effort: a store
     that will not take a snapshot is read by replaying its events)."""
     if app.snapshots is None:
         return
@@ -86,17 +86,16 @@ def take(app: Summit, aggregates: dict[str, Negotiation | None]) -> None:
         if agg.version - since < SNAPSHOT_EVERY:
             continue
         with contextlib.suppress(PersistenceError, ValueError):
-            _put(app, Negotiation.Snapshot.take(agg))
-            app.forget_snapshots(agg.id, agg.version)
+            _replace(app, agg)
             app.snapshot_versions[slug] = agg.version
 
 
-def _put(app: Summit, snapshot: Any) -> None:
-    """Store one snapshot, creating the snapshots' table on a store from
-    before them (when the role may)."""
+def _replace(app: Summit, agg: Negotiation) -> None:
+    """Forget the negotiation's snapshots, then store its new one.
+
+    In that order: a role that may not delete them (PostgreSQL's INSERT-only
+    writers) stores none, rather than one more each time.
+    """
     assert app.snapshots is not None
-    try:
-        app.snapshots.put([snapshot])
-    except PersistenceError:
-        app.snapshots.recorder.create_table()
-        app.snapshots.put([snapshot])
+    app.forget_snapshots(agg.id, agg.version)
+    app.snapshots.put([Negotiation.Snapshot.take(agg)])

@@ -324,7 +324,9 @@ def application() -> type[Any]:
                         Rows._insert_stored_events(recorder, cursor, batch)
 
         def forget_snapshots(self, aggregate_id: Any, before: int) -> None:
-            """Delete the aggregate's snapshots older than version `before`."""
+            """Delete the aggregate's snapshots older than version `before`
+            (creating their table on a store from before them, if the role may)."""
+            from psycopg.errors import UndefinedTable
             from psycopg.sql import SQL, Identifier
 
             assert self.snapshots is not None
@@ -335,8 +337,13 @@ def application() -> type[Any]:
                 Identifier(recorder.datastore.schema),
                 Identifier(recorder.events_table_name),
             )
-            with recorder.datastore.transaction(commit=True) as cursor:
-                cursor.execute(statement, (aggregate_id, before))
+            try:
+                with recorder.datastore.transaction(commit=True) as cursor:
+                    cursor.execute(statement, (aggregate_id, before))
+            except Exception as e:
+                if not isinstance(e.__cause__, UndefinedTable):
+                    raise
+                recorder.create_table()
 
     return PostgresSummit
 

@@ -108,3 +108,16 @@ def test_a_store_without_snapshots_is_read_by_replaying_it(tmp_path: Path) -> No
     assert _snapshots(str(store)) == [(SNAPSHOT_EVERY + 3,)]  # taken again
     result = summit.run("record", "--json", json.dumps(_statements(7, 8)[0]))
     assert result.exit_code == 0 and "already recorded" in result.stderr
+
+
+def test_a_store_from_before_snapshots_gains_their_table_on_a_write(
+    summit: Summit,
+) -> None:
+    from domain.snapshots import SNAPSHOT_EVERY
+    from tests.tamper import is_sqlite, sql
+
+    summit.load([opened(), tabled(), *_statements(0, SNAPSHOT_EVERY)])
+    table = "stored_snapshots" if is_sqlite(summit.store) else "summit_snapshots"
+    sql(summit.store, f"DROP TABLE {table}")  # as written before snapshots
+    summit.load(_statements(SNAPSHOT_EVERY, 2 * SNAPSHOT_EVERY))
+    assert _snapshots(summit.store) == [(2 * SNAPSHOT_EVERY + 2,)]
