@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import extras
 from kinds import Kind, profile, statement
 from measure import (
     ENV,
@@ -366,6 +367,10 @@ def main() -> None:
             if imported:
                 bench_rebuild(kind, imported[0], args.runs)
             bench_record(kind, negotiations, args.runs)
+            if not args.quick and imported:
+                if not kind.pg:
+                    extras.encryption(kind, imported[-1], args.runs)
+                extras.writers(kind)
             kind.points = dict(sorted(kind.points.items(), key=point_order))
             loads.append(os.getloadavg()[0])
         bench_queries(kinds, args.runs, loads)
