@@ -4,8 +4,9 @@ A store key is a file holding one line: 32 random bytes in base64 (AES-256).
 With a key, eventsourcing compresses (`domain.stored`) then encrypts
 (AES-GCM) every event it stores, so the log holds no plaintext; summit keeps
 no view tables on such a store (queries fold the log in memory). A store is
-encrypted when its first stored event is not JSON, plain or compressed: the
-log itself says so.
+encrypted when none of its first few stored events is JSON, plain or
+compressed: the log itself says so, and one row tampered into garbage is
+tampering for `audit verify` to name, not a store that seems encrypted.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ KEY_BYTES = 32
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 NEEDS_KEY = "this store is encrypted: give --key (or SUMMIT_KEY_FILE)"
 WRONG_KEY = "this key does not open this store"
+SAMPLE = 8  # first events read to tell a plain store from an encrypted one
 
 
 def new_key_file(path: str) -> None:
@@ -71,28 +73,59 @@ def check_key(app: Any, key: str | None) -> None:
 
     An empty store takes either (the first write decides); a plain store
     takes no key (exit 2 with one); an encrypted store takes only its key
-    (exit 3 without it or with another).
+    (exit 3 without it or with another). Decided from the first few events:
+    a store is plain when one of them is JSON, opened by `key` when one of
+    them decrypts with it; a garbled row among them is tampering.
     """
-    try:
-        first = app.recorder.select_notifications(1, 1)
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return  # a tampered first row: `audit verify` names it, reads refuse it
-    if not first:
+    states = _first_states(app)
+    if not states:
         return
-    state = first[0].state
+    plain = any(_is_plain(state) for state in states)
     if key is None:
-        if not _is_plain(state):
+        if not plain:
             raise StoreUnavailable(NEEDS_KEY)
         return
+    if any(_opens(app, state) for state in states):
+        return
+    if plain:
+        raise UsageError(
+            "this store is not encrypted: leave out --key / SUMMIT_KEY_FILE "
+            "(`summit store copy --to-key` makes an encrypted copy)"
+        )
+    raise StoreUnavailable(WRONG_KEY)
+
+
+def _first_states(app: Any) -> list[bytes]:
+    """The stored state of the log's first few readable events (a row that
+    does not decode is left out: `audit verify` names it, reads refuse it)."""
+    unreadable = (ValueError, TypeError, AttributeError, KeyError)
+    try:
+        return [n.state for n in app.recorder.select_notifications(1, SAMPLE)]
+    except unreadable:
+        pass
+    states: list[bytes] = []
+    start = 1
+    for _ in range(2 * SAMPLE):  # one by one, past the unreadable rows
+        try:
+            found = app.recorder.select_notifications(start, 1)
+        except unreadable:
+            start += 1
+            continue
+        if not found:
+            break
+        states.append(found[0].state)
+        start = found[0].id + 1
+        if len(states) == SAMPLE:
+            break
+    return states
+
+
+def _opens(app: Any, state: bytes) -> bool:
     try:
         app.mapper.cipher.decrypt(state)
     except Exception:
-        if _is_plain(state):
-            raise UsageError(
-                "this store is not encrypted: leave out --key / SUMMIT_KEY_FILE "
-                "(`summit store copy --to-key` makes an encrypted copy)"
-            ) from None
-        raise StoreUnavailable(WRONG_KEY) from None
+        return False
+    return True
 
 
 def _is_plain(state: bytes) -> bool:
@@ -100,6 +133,6 @@ def _is_plain(state: bytes) -> bool:
 
     try:
         state_json(state)
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: a row edited to text, not bytes
         return False
     return True

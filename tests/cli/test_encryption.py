@@ -23,6 +23,7 @@ import pytest
 
 from tests import answers as A
 from tests.conftest import Summit
+from tests.tamper import is_sqlite, position_column, sql
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -267,3 +268,22 @@ def test_no_table_of_an_encrypted_postgres_store_holds_any_imported_text(
         assert leaks == []
     else:
         assert len({n for _, n in leaks}) == len(A.needles(data))
+
+
+def test_a_garbled_first_row_of_an_encrypted_store_is_tampering_not_a_lost_key(
+    summit: Summit, tmp_path: Path
+) -> None:
+    key, other = keygen(tmp_path, "right.key"), keygen(tmp_path, "other.key")
+    ok(with_key(summit, key))("import", str(A.SEED))
+    garbage = "x'00ff13'" if is_sqlite(summit.store) else "'\\x00ff13'::bytea"
+    where = f"{position_column(summit.store)} = 1"
+    sql(summit.store, f"UPDATE {{events}} SET state = {garbage} WHERE {where}")
+    with_the_key = with_key(summit, key)("audit", "verify")
+    assert with_the_key.exit_code == 1, with_the_key.stderr
+    assert "tampering at log position 1" in with_the_key.stderr
+    without = summit.run("audit", "verify")
+    assert without.exit_code == 3
+    assert "this store is encrypted: give --key" in without.stderr
+    wrong = with_key(summit, other)("audit", "verify")
+    assert wrong.exit_code == 3
+    assert "this key does not open this store" in wrong.stderr
