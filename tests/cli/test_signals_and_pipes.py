@@ -8,20 +8,25 @@ store as it was; a reader that closes the pipe early (`summit export | head
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import pgserver
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "hague-2025-seed.jsonl"
 BIG = 15_000
+PG_BIG = 6_000  # PostgreSQL writes more slowly: enough to be signalled midway
 
 
 def summit_command(store: Path | str, *args: str) -> list[str]:
@@ -60,7 +65,7 @@ def big_store(tmp_path_factory: pytest.TempPathFactory, big_input: Path) -> Path
     return store
 
 
-def state(store: Path) -> tuple[Any, str]:
+def state(store: Path | str) -> tuple[Any, str]:
     """What must not change: the verified heads and the export."""
     verified = run(store, "audit", "verify", "--format", "json")
     assert verified.returncode == 0, verified.stderr
@@ -85,13 +90,13 @@ def wait_until_open(pid: int, path: Path) -> None:
 
 
 def interrupt(
-    command: list[str], signum: int, busy_with: Path, after: float
+    command: list[str], signum: int, at_work: Callable[[int], None], after: float
 ) -> tuple[int, str]:
-    """Run `command`, signal it `after` seconds into its work on `busy_with`."""
+    """Run `command`, signal it `after` seconds after `at_work(pid)` returns."""
     proc = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
-    wait_until_open(proc.pid, busy_with)
+    at_work(proc.pid)
     time.sleep(after)
     assert proc.poll() is None, "finished before the signal: use a bigger input"
     proc.send_signal(signum)
@@ -99,38 +104,113 @@ def interrupt(
     return proc.returncode, err
 
 
+def opened(path: Path) -> Callable[[int], None]:
+    return lambda pid: wait_until_open(pid, path)
+
+
+def locked(pg: Any, schema: str, table: str, mode: str) -> Callable[[int], None]:
+    """Until a session holds `table` of `schema` locked in `mode`: on
+    PostgreSQL, the signalled command is writing (the log, or the views)."""
+
+    def wait(_pid: int) -> None:
+        watcher = pgserver._connect(pg.admin_url, pg.database)
+        deadline = time.monotonic() + 120
+        try:
+            while time.monotonic() < deadline:
+                if watcher.execute(
+                    "SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                    "n.nspname = %s AND c.relname = %s AND l.mode = %s AND l.granted",
+                    (schema, table, mode),
+                ).fetchone():
+                    return
+                time.sleep(0.02)
+        finally:
+            watcher.close()
+        raise AssertionError(f"no session ever held {schema}.{table} in {mode}")
+
+    return wait
+
+
 SIGNALS = [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def signalled(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Any]]:
+    """An empty store of each kind: (location, PostgreSQL server or None);
+    each PostgreSQL case has a fresh schema of its own."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "s.db"), None
+        return
+    pg: pgserver.PgServer = request.getfixturevalue("pg")
+    schema = pg.new_schema("signals")
+    yield pg.url(schema=schema), pg
+    pg.drop_schemas([schema])
+
+
+@pytest.fixture(scope="module")
+def pg_input(tmp_path_factory: pytest.TempPathFactory, big_input: Path) -> Path:
+    path = tmp_path_factory.mktemp("pg") / f"events-{PG_BIG}.jsonl"
+    with big_input.open() as lines:
+        path.write_text("".join(itertools.islice(lines, PG_BIG)))
+    return path
 
 
 @pytest.mark.parametrize("signum,code", SIGNALS, ids=["SIGINT", "SIGTERM"])
 def test_a_signal_during_a_large_import_stores_nothing(
-    tmp_path: Path, big_input: Path, signum: int, code: int, after: float = 0.5
+    signalled: tuple[str, Any],
+    big_input: Path,
+    pg_input: Path,
+    signum: int,
+    code: int,
 ) -> None:
-    store = tmp_path / "s.db"
+    store, pg = signalled
     assert run(store, "import", str(SEED)).returncode == 0
     before = state(store)
+    if pg is None:
+        events, at_work, after = big_input, opened(big_input), 0.5
+    else:  # signalled while it writes the log, in its one transaction
+        schema = store.rsplit("schema=", 1)[1]
+        events, after = pg_input, 0.2
+        at_work = locked(pg, schema, "summit_events", "ExclusiveLock")
     rc, err = interrupt(
-        summit_command(store, "import", str(big_input)), signum, big_input, after
+        summit_command(store, "import", str(events)), signum, at_work, after
     )
     assert (rc, err) == (code, "interrupted; nothing stored\n")
     assert state(store) == before
     # Re-running completes.
-    assert run(store, "import", str(big_input)).returncode == 0
+    assert run(store, "import", str(events)).returncode == 0
 
 
 @pytest.mark.parametrize("signum,code", SIGNALS, ids=["SIGINT", "SIGTERM"])
 def test_a_signal_during_views_rebuild_leaves_the_store_verifiable(
-    tmp_path: Path, big_store: Path, signum: int, code: int, after: float = 1.0
+    signalled: tuple[str, Any],
+    big_store: Path,
+    pg_input: Path,
+    signum: int,
+    code: int,
 ) -> None:
-    store = tmp_path / "big.db"
-    shutil.copy(big_store, store)
+    store, pg = signalled
+    if pg is None:
+        shutil.copy(big_store, store)
+        at_work, after = opened(Path(store)), 1.0
+    else:  # signalled while it rewrites the views, in its one transaction
+        assert run(store, "import", str(pg_input)).returncode == 0
+        schema = store.rsplit("schema=", 1)[1]
+        at_work, after = locked(pg, schema, "summit_facts", "RowExclusiveLock"), 0.5
     before = state(store)
-    rc, err = interrupt(summit_command(store, "views", "rebuild"), signum, store, after)
+    rc, err = interrupt(
+        summit_command(store, "views", "rebuild"), signum, at_work, after
+    )
     assert (rc, err.splitlines()[-1:]) == (code, ["interrupted; nothing stored"])
     assert "Traceback" not in err
     assert state(store) == before  # audit verify passes, views included
     status = json.loads(run(store, "views", "status", "--format", "json").stdout)
     assert status["matches_log"] is True
+    if pg is not None:  # one transaction: the views as they were, not emptied
+        assert status["behind"] == 0
 
 
 PIPED = [
