@@ -10,6 +10,8 @@ target empty.
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from tests.cli.test_encryption import _raw_files, keygen, ok, with_key
 from tests.conftest import Summit
 
 EVERYTHING = A.QUERIES + A.RECORDED
+ROOT = Path(__file__).parents[2]
 
 
 def _source(summit: Summit, tmp: Path, key: str | None = None) -> Path:
@@ -200,3 +203,40 @@ def test_a_copy_that_fails_midway_leaves_the_target_empty(
     assert A.answers(ok(target.run), EVERYTHING) == A.answers(
         ok(source.run), EVERYTHING
     )
+
+
+REAL_SIZE = 20_000
+
+
+def test_a_copy_at_real_size_there_and_back_keeps_heads_and_answers(
+    pg: Any, tmp_path: Path
+) -> None:
+    """20,000 events SQLite → PostgreSQL → SQLite: same heads, same answers."""
+    events = tmp_path / "events.jsonl"
+    with events.open("w") as out:
+        generate = [sys.executable, str(ROOT / "bench" / "generate.py")]
+        subprocess.run([*generate, str(REAL_SIZE)], stdout=out, check=True)
+    laptop = Summit(store=str(tmp_path / "laptop.db"), tmp=tmp_path)
+    laptop.ok("import", str(events))
+    schema = pg.new_schema("realsize")
+    team = Summit(store=pg.url(schema=schema), tmp=tmp_path)
+    back = Summit(store=str(tmp_path / "back.db"), tmp=tmp_path)
+    try:
+        assert f"copied {REAL_SIZE} events" in _copy(ok(laptop.run), team.store)
+        assert f"copied {REAL_SIZE} events" in _copy(ok(team.run), back.store)
+        heads = [
+            s.json("audit", "verify")["negotiations"] for s in (laptop, team, back)
+        ]
+        assert heads[0] == heads[1] == heads[2] and len(heads[0]) == 10
+        for negotiation in ("bench-0000", "bench-0009"):
+            queries = [
+                ("stance", negotiation, "-p", "p-main"),
+                ("stance", negotiation, "-p", "p-alt", "--as-of", "2025-06-01"),
+                ("consensus", negotiation, "-p", "p-main"),
+                ("consensus", negotiation, "-p", "p-alt", "--as-of", "2025-06-01"),
+            ]
+            for query in queries:
+                answers = [s.json(*query) for s in (laptop, team, back)]
+                assert answers[0] == answers[1] == answers[2], query
+    finally:
+        pg.drop_schemas([schema])
