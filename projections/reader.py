@@ -377,14 +377,9 @@ class Reader:
             )
 
     def after_write(self) -> str | None:
-        """After a write, bring the views up to date, on every backend alike;
-        None when done, else one line saying why not.
-
-        Read-only roles and read-only files cannot catch the views up
-        themselves (they fold the log instead), so writers do it as they
-        write. A failure here never undoes the write: the next query
-        catches up or folds.
-        """
+        """After a write, bring the views up to date (read-only roles and files
+        cannot: they fold the log); None when done, else one line saying why
+        not. A failure here never undoes the write: the next query catches up."""
         if self.store.encrypted:  # an encrypted store keeps no views
             return None
         try:
