@@ -73,6 +73,8 @@ class Kind:
 def profile(label: str, slug: str, store: str, *args: str) -> Callable[[], str]:
     def run() -> str:
         out = OUT / f"profile-{slug}.txt"
+        if out.exists():  # shown once a run (the import's, for two sizes)
+            return ""
         subprocess.run(
             [
                 PY,
