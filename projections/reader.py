@@ -1,7 +1,8 @@
 """Answers a query from the persisted views, or by folding the log: decided here.
 
-Without a known-at cut, stance and consensus read the derived tables; the
-timeline and known-at cuts read the negotiation's facts table. When the
+Stance, consensus, delivery and spending read the derived tables, whose rows
+are versioned by when they were known (so a known-at cut is a filter on the
+same tables); the timeline reads the negotiation's facts table. When the
 views are behind and this user may not write them (a read-only role, a
 read-only file), every answer is folded from the log instead: the same
 answers, more slowly. An encrypted store keeps no views (they would hold
@@ -88,12 +89,10 @@ class Reader:
         *,
         stances_only: bool = False,
     ) -> Any:
-        """What stance and consensus are computed from.
-
-        Without a known-at cut they come from the derived tables (indexed by
-        negotiation, proposal and occurred_on); with one, from a fold over the
-        negotiation's facts known at that instant.
-        """
+        """What stance and consensus are computed from: the derived tables
+        (each row's version known at `known_at`, indexed by negotiation,
+        proposal and occurred_on), or a fold over the log when the views
+        cannot be used."""
         from projections.inputs import inputs_from_history
         from projections.tables.read import inputs_from_tables
 
@@ -101,7 +100,7 @@ class Reader:
             negotiation,
             known_at,
             lambda views: inputs_from_tables(
-                views, negotiation, proposal, as_of, stances_only=stances_only
+                views, negotiation, proposal, as_of, known_at, stances_only=stances_only
             ),
             lambda history: inputs_from_history(history, proposal, as_of),
         )
@@ -113,12 +112,11 @@ class Reader:
         from_tables: Callable[[Any], Any],
         from_history: Callable[[History], Any],
     ) -> Any:
-        """From the derived tables without a known-at cut (when they can be
-        caught up), else from a fold over the facts known at `known_at`."""
-        if known_at is None:
-            with self._tables() as views:
-                if views is not None:
-                    return from_tables(views)
+        """From the derived tables (when they can be caught up), else from a
+        fold over the log's entries known at `known_at`."""
+        with self._tables() as views:
+            if views is not None:
+                return from_tables(views)
         return from_history(self.history(negotiation, known_at))
 
     def stance(
@@ -164,7 +162,7 @@ class Reader:
         return self._answer(  # type: ignore[no-any-return]
             negotiation,
             known_at,
-            lambda views: figures_from_tables(views, negotiation, as_of),
+            lambda views: figures_from_tables(views, negotiation, as_of, known_at),
             lambda history: (history.parties, figures_from_history(history, as_of)),
         )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from projections.log import LogEntry
 from projections.tables.schema import (
+    CLOSE,
     EVIDENCE,
     PLEDGES,
     SPENDING,
@@ -20,6 +21,7 @@ from projections.tables.schema import (
     TRACKING_NAME,
     entry_of,
     fact_row,
+    micros,
 )
 
 BATCH = 5000
@@ -44,6 +46,8 @@ class Derived:
         # From an empty view, a negotiation never seen in this run has no rows.
         self.from_empty = from_empty
         self.seen: set[str] = set()
+        # Per negotiation, the latest recorded_at applied (microseconds).
+        self.known: dict[str, int] = {}
 
     def book(self, negotiation: str) -> Any:
         from domain.book import RecordBook
@@ -51,9 +55,12 @@ class Derived:
         book = self.books.pop(negotiation, None)
         if book is None:
             book = RecordBook()
+            known = 0
             if not self.from_empty or negotiation in self.seen:
                 for entry in self.committed(negotiation):
                     book.apply(entry.record, entry.position)
+                    known = max(known, micros(entry.recorded_at))
+            self.known[negotiation] = known
             self.seen.add(negotiation)
         self.books[negotiation] = book  # most recently used last
         return book
@@ -74,8 +81,19 @@ class Derived:
             self.books.pop(next(iter(self.books)))
 
     def operations(self, entry: LogEntry) -> list[tuple[str, tuple[Any, ...]]]:
+        """What one entry does to the derived rows: close the current version
+        of its world event's rows (a correction or retraction), insert the
+        version it gives now, both known from the entry's recorded_at.
+
+        `known_from` is the latest recorded_at of the negotiation's entries so
+        far, in log order (the same as the entry's own while recorded_at grows
+        with position, as it does: each negotiation's writes are serialised),
+        so the rows visible at a cut K are those the fold at K gives.
+        """
         book = self.book(entry.negotiation)
         book.apply(entry.record, entry.position)
+        known = max(self.known[entry.negotiation], micros(entry.recorded_at))
+        self.known[entry.negotiation] = known
         if entry.type == "negotiation.opened":
             return []
         world = book.world_entry(entry.ref)
@@ -83,9 +101,10 @@ class Derived:
             return []
         ops: list[tuple[str, tuple[Any, ...]]] = []
         if world.ref != entry.ref:
-            ops.append(("delete", (entry.negotiation, world.ref)))
+            ops.append((CLOSE, (world.position, known)))
         if not world.retracted:
-            ops.extend(derived_rows(entry.negotiation, world, book))
+            rows = derived_rows(entry.negotiation, world, book)
+            ops.extend((table, (*row, known, None)) for table, row in rows)
         return ops
 
 
@@ -147,7 +166,6 @@ def derived_rows(
                 ev.ref,
                 ev.occurred_on,
                 ev.position,
-                None,  # since: set by the writer once the party's rows are in
             ),
         )
         for proposal, ev in evidence_of(
@@ -172,8 +190,8 @@ def catch_up(
     done = 0
     head = (app.recorder.max_notification_id() or 0) if until is None else until
     tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
-    if tracked == 0:
-        recorder.reset_if_stale()  # views of an older schema: refold them
+    if recorder.reset_if_stale():  # views of an older schema: refold them
+        tracked = 0
     derived = Derived(recorder, app, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1

@@ -13,10 +13,12 @@ from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import (
     DERIVED,
     FACTS,
+    POSTGRES_COLUMNS,
     TRACKING_NAME,
     Status,
     create_statements,
     facts_source,
+    schema_state,
 )
 from projections.tables.writer import ViewsWriter
 
@@ -60,6 +62,7 @@ class PostgresViewsRecorder(ViewsWriter, PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.schema = self.datastore.schema
+        self.columns_query = (POSTGRES_COLUMNS, (self.schema,))
         for statement in create_statements("bigint", "text", self.schema):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
@@ -158,7 +161,8 @@ def fresh(store: Any, catch_up: Callable[[], Any]) -> PostgresTables:
         found = recorder(app, create=False)
         if found.tables_exist():
             views = PostgresTables(app, found)
-            if views.status().behind > 0:
+            columns = views.rows(POSTGRES_COLUMNS, views.schema)
+            if views.status().behind > 0 or schema_state(columns) != "current":
                 views = None
     if views is None:
         try:

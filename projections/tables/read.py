@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from projections.log import LogEntry
 from projections.tables.schema import (
@@ -49,44 +49,70 @@ def read_facts(
         yield entry_of(row)
 
 
+class Cut(NamedTuple):
+    """The rows of the derived tables a view sees: the versions known at
+    `known_at` (current ones without it) of the events that occurred by
+    `as_of`, as a WHERE clause's tail and its parameters."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, views: Any, as_of: str | None, known_at: datetime | None) -> Cut:
+        p = views.placeholder
+        params: tuple[Any, ...] = ()
+        if known_at is None:
+            sql = " AND known_to IS NULL"
+        else:
+            k = micros(known_at)
+            sql = f" AND known_from <= {p} AND (known_to IS NULL OR known_to > {p})"
+            params = (k, k)
+        if as_of is not None:
+            sql, params = f"{sql} AND occurred_on <= {p}", (*params, as_of)
+        return cls(sql, params)
+
+
 def inputs_from_tables(
     views: Any,
     negotiation: str,
     proposal: str | None,
     as_of: str | None,
+    known_at: datetime | None = None,
     *,
     stances_only: bool = False,
 ) -> Any:
-    """Stance and consensus inputs read from the derived tables (no known_at).
+    """Stance and consensus inputs read from the derived tables, as known at
+    `known_at` (each row's version visible then) and as of `as_of`.
 
-    With `stances_only` (the stance view), each party's stance is one indexed
-    lookup of its latest evidence row as of `as_of` (which carries `since`),
-    and no evidence list is read: the cost does not grow with history.
+    With `stances_only` (the stance view), each party's stance is a few
+    indexed lookups (`stance_of`) and no evidence list is read: the cost does
+    not grow with history.
     """
     from domain.book import expand_parties
     from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
 
     p = views.placeholder
-    record = opening_of(views, negotiation)
+    record = opening_of(views, negotiation, known_at)
+    known = Cut.of(views, None, known_at)
     tabled = views.rows(
         f"SELECT DISTINCT proposal FROM {views.table(TARGETS)} "
-        f"WHERE negotiation={p} AND kind='proposal.tabled'",
+        f"WHERE negotiation={p} AND kind='proposal.tabled'{known.sql}",
         negotiation,
+        *known.params,
     )
     proposal = choose_proposal(negotiation, proposal, [r[0] for r in tabled])
-    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
-    extra = (as_of,) if as_of is not None else ()
+    cut = Cut.of(views, as_of, known_at)
     latest = views.rows(
         f"SELECT targets FROM {views.table(TARGETS)} WHERE negotiation={p} "
-        f"AND proposal={p}{cut} ORDER BY occurred_on DESC, position DESC LIMIT 1",
+        f"AND proposal={p}{cut.sql} ORDER BY occurred_on DESC, position DESC LIMIT 1",
         negotiation,
         proposal,
-        *extra,
+        *cut.params,
     )
     parties = expand_parties(record)
     stances = (
         {
-            party: stance_of(views, negotiation, proposal, party, as_of)
+            party: stance_of(views, negotiation, proposal, party, cut)
             for party in parties
         }
         if stances_only
@@ -100,10 +126,10 @@ def inputs_from_tables(
             for row in views.rows(
                 "SELECT party, stance, conditions, ref, occurred_on, position "
                 f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p}"
-                f"{cut} ORDER BY occurred_on, position, party",
+                f"{cut.sql} ORDER BY occurred_on, position, party",
                 negotiation,
                 proposal,
-                *extra,
+                *cut.params,
             )
         ]
     )
@@ -111,10 +137,10 @@ def inputs_from_tables(
         Pledge(*row)
         for row in views.rows(
             "SELECT party, metric, by_year, pct_gdp, firmness, ref, occurred_on, "
-            f"position FROM {views.table(PLEDGES)} WHERE negotiation={p}{cut} "
+            f"position FROM {views.table(PLEDGES)} WHERE negotiation={p}{cut.sql} "
             "ORDER BY occurred_on, position",
             negotiation,
-            *extra,
+            *cut.params,
         )
     ]
     return Inputs(
@@ -130,63 +156,100 @@ def inputs_from_tables(
 
 
 def stance_of(
-    views: Any, negotiation: str, proposal: str, party: str, as_of: str | None
+    views: Any, negotiation: str, proposal: str, party: str, cut: Cut
 ) -> dict[str, Any]:
-    """One party's stance row (rule 4) as of `as_of`: its latest evidence row."""
-    from domain.vocabulary import UNKNOWN
+    """One party's stance row (rule 4) in the rows `cut` sees.
+
+    The stance, evidence and conditions are those of the party's latest
+    evidence row; `since` is the date of the first row after the latest row
+    of any other stance (the start of the unbroken run): at most five
+    indexed lookups, however long the history.
+    """
+    from domain.vocabulary import STANCES, UNKNOWN
 
     p = views.placeholder
-    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
-    extra = (as_of,) if as_of is not None else ()
+    where = (
+        f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p} "
+        f"AND party={p}"
+    )
+    key = (negotiation, proposal, party)
+    last = " ORDER BY occurred_on DESC, position DESC LIMIT 1"
     found = views.rows(
-        f"SELECT stance, since, ref, conditions FROM {views.table(EVIDENCE)} "
-        f"WHERE negotiation={p} AND proposal={p} AND party={p}{cut} "
-        "ORDER BY occurred_on DESC, position DESC LIMIT 1",
-        negotiation,
-        proposal,
-        party,
-        *extra,
+        f"SELECT stance, ref, conditions {where}{cut.sql}{last}", *key, *cut.params
     )
     if not found:
         return {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
-    stance, since, ref, conditions = found[0]
+    stance, ref, conditions = found[0]
+    breaks = [
+        row
+        for other in STANCES
+        if other != stance
+        for row in views.rows(
+            f"SELECT occurred_on, position {where} AND stance={p}{cut.sql}{last}",
+            *key,
+            other,
+            *cut.params,
+        )
+    ]
+    after, extra = "", tuple[Any, ...]()
+    if breaks:
+        on, position = max(breaks)
+        after = f" AND (occurred_on > {p} OR (occurred_on = {p} AND position > {p}))"
+        extra = (on, on, position)
+    first = views.rows(
+        f"SELECT occurred_on {where}{after}{cut.sql} "
+        "ORDER BY occurred_on, position LIMIT 1",
+        *key,
+        *extra,
+        *cut.params,
+    )
+    since = first[0][0]
     return {"stance": stance, "since": since, "evidence": ref, "conditions": conditions}
 
 
-def opening_of(views: Any, negotiation: str) -> dict[str, Any]:
-    """The negotiation's `negotiation.opened` record (NotFound when absent)."""
+def opening_of(
+    views: Any, negotiation: str, known_at: datetime | None = None
+) -> dict[str, Any]:
+    """The negotiation's `negotiation.opened` record, as known at `known_at`
+    (NotFound when absent)."""
     from domain.errors import NotFound
     from domain.stored import state_json
 
+    p = views.placeholder
+    cut = "" if known_at is None else f" AND recorded_us <= {p}"
+    extra = () if known_at is None else (micros(known_at),)
     opening = views.rows(
-        f"SELECT state FROM {views.facts} WHERE negotiation={views.placeholder} "
-        "AND version=1",
+        f"SELECT state FROM {views.facts} WHERE negotiation={p} AND version=1{cut}",
         negotiation,
+        *extra,
     )
     if not opening:
-        raise NotFound(f"negotiation '{negotiation}' is not in this store")
+        raise NotFound(
+            f"negotiation '{negotiation}' is not in this store"
+            + (" (as known at that instant)" if known_at is not None else "")
+        )
     record: dict[str, Any] = state_json(opening[0][0])["record"]
     return record
 
 
 def figures_from_tables(
-    views: Any, negotiation: str, as_of: str | None
+    views: Any, negotiation: str, as_of: str | None, known_at: datetime | None = None
 ) -> tuple[list[str], list[Any]]:
-    """(parties, reported figures as of `as_of`) read from the derived tables."""
+    """(parties, reported figures as of `as_of`) read from the derived tables,
+    as known at `known_at`."""
     from datetime import date
 
     from domain.book import expand_parties
     from projections.delivery import Figure
 
-    parties = expand_parties(opening_of(views, negotiation))
-    p = views.placeholder
-    cut = f" AND occurred_on <= {p}" if as_of is not None else ""
-    extra = (as_of,) if as_of is not None else ()
+    parties = expand_parties(opening_of(views, negotiation, known_at))
+    cut = Cut.of(views, as_of, known_at)
     rows = views.rows(
         "SELECT party, metric, year, pct_gdp, basis, ref, occurred_on, position "
-        f"FROM {views.table(SPENDING)} WHERE negotiation={p}{cut}",
+        f"FROM {views.table(SPENDING)} WHERE negotiation={views.placeholder}"
+        f"{cut.sql}",
         negotiation,
-        *extra,
+        *cut.params,
     )
     figures = [
         Figure(a, m, y, pct, basis, ref, date.fromisoformat(on), pos)

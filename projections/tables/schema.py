@@ -15,15 +15,19 @@ rows it covers.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from domain.stored import state_json
 from projections.log import LogEntry
 
-# The views' schema version lives in the tracking record's name: views written
-# under another name (an older schema, e.g. `summit_facts` with a copy of each
-# record) are dropped and rebuilt from the log on the next catch-up.
+# Views written under another tracking name (0.1.0's "summit-views") or with
+# other columns in any view table (e.g. `summit_facts` with a copy of each
+# record, or derived rows without their known_from/known_to versions) are
+# dropped and rebuilt from the log on the next catch-up: the schema is
+# recognised by its columns, so the name need not change with it.
 TRACKING_NAME = "summit-views-2"
 TRACKING_PREFIX = "summit-views"
 FACTS = "summit_facts"
@@ -32,6 +36,7 @@ EVIDENCE = "summit_evidence"
 PLEDGES = "summit_pledges"
 SPENDING = "summit_spending"
 DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
+CLOSE = "close"  # the operation that ends a world event's current rows
 
 COLUMNS = (
     "position",
@@ -115,41 +120,47 @@ def create_statements(
         return f"{schema}.{name}" if schema else name
 
     real = "double precision" if integer != "INTEGER" else "REAL"
-    return [
+    # Every derived row is one version of what a world event gives: made by
+    # the entry known from `known_from` (microseconds, recorded_at), closed
+    # by the correction or retraction known from `known_to` (NULL: current).
+    known = f"known_from {integer} NOT NULL, known_to {integer}"
+    statements = [
         f"CREATE TABLE IF NOT EXISTS {t(TARGETS)} (negotiation {text} NOT NULL, "
         f"proposal {text} NOT NULL, kind {text} NOT NULL, ref {text} NOT NULL, "
         f"occurred_on {text} NOT NULL, position {integer} NOT NULL, "
-        f"targets {text} NOT NULL)",
+        f"targets {text} NOT NULL, {known})",
         f"CREATE INDEX IF NOT EXISTS {TARGETS}_asof "
         f"ON {t(TARGETS)} (negotiation, proposal, occurred_on, position)",
-        f"CREATE INDEX IF NOT EXISTS {TARGETS}_ref ON {t(TARGETS)} (negotiation, ref)",
-        # `since`: where the party's run of this stance began (rule 4), kept
-        # current by the writer, so a stance as of a date is one row per ally.
+        # `since` (rule 4) is read at query time by three indexed lookups
+        # (`tables/read.py`), so no row's value depends on later rows.
         f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
         f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
         f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
-        f"position {integer} NOT NULL, since {text})",
+        f"position {integer} NOT NULL, {known})",
         f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_party ON {t(EVIDENCE)} "
         "(negotiation, proposal, party, occurred_on, position)",
-        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_asof "
-        f"ON {t(EVIDENCE)} (negotiation, proposal, occurred_on, position)",
-        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_ref "
-        f"ON {t(EVIDENCE)} (negotiation, ref)",
+        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_stance ON {t(EVIDENCE)} "
+        "(negotiation, proposal, party, stance, occurred_on, position)",
         f"CREATE TABLE IF NOT EXISTS {t(PLEDGES)} (negotiation {text} NOT NULL, "
         f"party {text} NOT NULL, metric {text} NOT NULL, by_year {integer} NOT NULL, "
         f"pct_gdp {real} NOT NULL, firmness {text} NOT NULL, ref {text} NOT NULL, "
-        f"occurred_on {text} NOT NULL, position {integer} NOT NULL)",
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL, {known})",
         f"CREATE INDEX IF NOT EXISTS {PLEDGES}_asof "
         f"ON {t(PLEDGES)} (negotiation, occurred_on, position)",
-        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_ref ON {t(PLEDGES)} (negotiation, ref)",
         f"CREATE TABLE IF NOT EXISTS {t(SPENDING)} (negotiation {text} NOT NULL, "
         f"party {text} NOT NULL, metric {text} NOT NULL, year {integer} NOT NULL, "
         f"pct_gdp {text} NOT NULL, basis {text} NOT NULL, ref {text} NOT NULL, "
-        f"occurred_on {text} NOT NULL, position {integer} NOT NULL)",
+        f"occurred_on {text} NOT NULL, position {integer} NOT NULL, {known})",
         f"CREATE INDEX IF NOT EXISTS {SPENDING}_asof "
         f"ON {t(SPENDING)} (negotiation, occurred_on, position)",
-        f"CREATE INDEX IF NOT EXISTS {SPENDING}_ref "
-        f"ON {t(SPENDING)} (negotiation, ref)",
+    ]
+    # A world event's rows are closed by its position (unique in the log).
+    statements += [
+        f"CREATE INDEX IF NOT EXISTS {name}_pos ON {t(name)} (position)"
+        for name in DERIVED
+    ]
+    return [
+        *statements,
         f"CREATE TABLE IF NOT EXISTS {table} ({cols})",
         f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_pos "
         f"ON {table} (negotiation, position)",
@@ -160,15 +171,55 @@ def create_statements(
     ]
 
 
+@functools.cache
+def table_columns() -> dict[str, tuple[str, ...]]:
+    """Each view table's column names, in order, as the DDL creates them."""
+    tables = {}
+    for statement in create_statements():
+        if statement.startswith("CREATE TABLE IF NOT EXISTS "):
+            name, _, body = statement.split(" ", 5)[5].partition(" (")
+            tables[name] = tuple(c.split()[0] for c in body.split(", "))
+    return tables
+
+
+# The view tables' columns as stored, in order, by backend (`schema_state`).
+SQLITE_COLUMNS = (
+    "SELECT m.name, c.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c "
+    "WHERE m.type = 'table' AND m.name LIKE 'summit!_%' ESCAPE '!' "
+    "ORDER BY m.name, c.cid"
+)
+POSTGRES_COLUMNS = (
+    "SELECT table_name, column_name FROM information_schema.columns "
+    "WHERE table_schema = %s AND table_name LIKE 'summit!_%%' ESCAPE '!' "
+    "ORDER BY table_name, ordinal_position"
+)
+
+
+def schema_state(found: Iterable[Sequence[Any]]) -> str:
+    """The views' schema against this summit's: "current"; "missing" (a view
+    table not created yet: a store written before it existed); or "stale" (a
+    view table of other columns: written by an older summit, to be dropped
+    and refolded). `found` holds (table, column) rows in column order
+    (`SQLITE_COLUMNS`, `POSTGRES_COLUMNS`)."""
+    stored: dict[str, list[str]] = {}
+    for table, column in found:
+        stored.setdefault(table, []).append(column)
+    state = "current"
+    for table, columns in table_columns().items():
+        if table not in stored:
+            state = "missing"
+        elif tuple(stored[table]) != columns:
+            return "stale"
+    return state
+
+
 def index_names() -> list[str]:
     """The views' indexes (dropped during a full rebuild, created after it)."""
     names = []
     for statement in create_statements():
-        # Keep the indexes the rebuild itself reads or deletes by.
+        # Keep the indexes the rebuild itself reads or closes rows by.
         if statement.startswith("CREATE INDEX IF NOT EXISTS ") and not (
-            f"{FACTS}_neg_pos" in statement
-            or "_ref " in statement
-            or "_party " in statement
+            f"{FACTS}_neg_pos" in statement or "_pos " in statement
         ):
             names.append(statement.split()[5])
     return names

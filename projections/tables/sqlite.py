@@ -14,12 +14,13 @@ from typing import Any
 
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import (
-    DERIVED,
     FACTS,
+    SQLITE_COLUMNS,
     TRACKING_NAME,
     Status,
     create_statements,
     facts_source,
+    schema_state,
 )
 from projections.tables.writer import ViewsWriter
 
@@ -79,19 +80,9 @@ class SQLiteTables:
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params).fetchall()
 
-    def missing_tables(self) -> bool:
-        """Whether a derived table is missing (a store written before it existed).
-
-        Creating it empty is enough: no event of a type the table holds can be
-        in a log written before the table (and its event type) existed.
-        """
-        marks = ",".join("?" * len(DERIVED))
-        found = self._one(
-            "SELECT COUNT(*) FROM sqlite_master "
-            f"WHERE type='table' AND name IN ({marks})",
-            *DERIVED,
-        )
-        return bool(found is not None and found < len(DERIVED))
+    def schema_state(self) -> str:
+        """The views' schema: "current", "missing" or "stale" (`schema_state`)."""
+        return schema_state(self.conn.execute(SQLITE_COLUMNS).fetchall())
 
 
 @functools.cache
@@ -101,6 +92,8 @@ def recorder_class() -> type[Any]:
 
     class SQLiteViewsRecorder(ViewsWriter, SQLiteTrackingRecorder):
         """Writes view rows and the tracking record in one SQLite transaction."""
+
+        columns_query = (SQLITE_COLUMNS,)
 
         def construct_create_table_statements(self) -> list[str]:
             return [*super().construct_create_table_statements(), *create_statements()]
@@ -123,7 +116,7 @@ def current(store: Any) -> SQLiteTables:
 def fresh(store: Any, catch_up: Callable[[], Any]) -> SQLiteTables:
     """A reader of the views caught up with the log (ReadOnlyStore if it cannot be)."""
     views = current(store)
-    if views.status().behind > 0 or views.missing_tables():
+    if views.status().behind > 0 or views.schema_state() != "current":
         views.close()
         if not os.access(views.path, os.W_OK):
             raise ReadOnlyStore

@@ -7,16 +7,15 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from domain.vocabulary import UNKNOWN
 from projections.tables.schema import (
-    COLUMNS,
+    CLOSE,
     DERIVED,
-    EVIDENCE,
     FACTS,
     READ_COLUMNS,
     TRACKING_NAME,
     TRACKING_PREFIX,
     index_names,
+    schema_state,
 )
 
 
@@ -28,6 +27,8 @@ class ViewsWriter:
     placeholder = "?"
     datastore: Any
     facts: str  # the facts table joined with the log (set by the backend)
+    # The SQL (and parameters) listing the view tables' columns as stored.
+    columns_query: tuple[Any, ...]
 
     if TYPE_CHECKING:
 
@@ -68,14 +69,16 @@ class ViewsWriter:
             self._insert_tracking(c, tracking)
 
     def _run(self, cursor: Any, ops: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Execute delete/insert operations in order, batching inserts per table.
+        """Execute close/insert operations in order, batching inserts per table.
 
-        Inserts into different tables commute; a delete flushes what is pending
-        first, so it always sees the rows inserted before it.
+        Inserts into different tables commute; a close flushes what is pending
+        first, so it always sees the rows inserted before it. A close ends the
+        current version of a world event's rows (found by its position) at
+        the instant the closing entry is known from; a version closed at the
+        instant it was made was never visible to any cut, and is deleted.
         """
         pending: dict[str, list[tuple[Any, ...]]] = {}
         p = self.placeholder
-        runs: set[tuple[Any, ...]] = set()  # (negotiation, proposal, party) changed
 
         def flush() -> None:
             for name, rows in pending.items():
@@ -87,50 +90,23 @@ class ViewsWriter:
             pending.clear()
 
         for kind, params in ops:
-            if kind == "delete":
+            if kind == CLOSE:
                 flush()
-                cursor.execute(
-                    f"SELECT negotiation, proposal, party FROM "
-                    f"{self._table(EVIDENCE)} WHERE negotiation={p} AND ref={p}",
-                    params,
-                )
-                runs.update(_values(r) for r in cursor.fetchall())
+                position, known = params
                 for name in DERIVED:
+                    table = self._table(name)
+                    current = f"position={p} AND known_to IS NULL"
                     cursor.execute(
-                        f"DELETE FROM {self._table(name)} "
-                        f"WHERE negotiation={p} AND ref={p}",
-                        params,
+                        f"DELETE FROM {table} WHERE {current} AND known_from={p}",
+                        (position, known),
+                    )
+                    cursor.execute(
+                        f"UPDATE {table} SET known_to={p} WHERE {current}",
+                        (known, position),
                     )
             else:
                 pending.setdefault(kind, []).append(params)
-                if kind == EVIDENCE:
-                    runs.add(params[:3])
         flush()
-        for key in sorted(runs):
-            self._since(cursor, key)
-
-    def _since(self, cursor: Any, key: tuple[Any, ...]) -> None:
-        """Set `since` on one party's evidence rows for one proposal (rule 4:
-        the day its current stance began), updating only the rows that change."""
-        p = self.placeholder
-        table = self._table(EVIDENCE)
-        where = f"negotiation={p} AND proposal={p} AND party={p}"
-        cursor.execute(
-            f"SELECT ref, stance, occurred_on, since FROM {table} WHERE {where} "
-            "ORDER BY occurred_on, position",
-            key,
-        )
-        stance, since, changed = UNKNOWN, None, []
-        for ref, now, on, stored in map(_values, cursor.fetchall()):
-            if now != stance:
-                since = on
-            stance = now
-            if since != stored:
-                changed.append((since, *key, ref))
-        if changed:
-            cursor.executemany(
-                f"UPDATE {table} SET since={p} WHERE {where} AND ref={p}", changed
-            )
 
     def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
         """A negotiation's committed fact rows, in recording order."""
@@ -144,17 +120,16 @@ class ViewsWriter:
 
     def reset_if_stale(self) -> bool:
         """Drop the views if they were written under another schema (another
-        tracking name, or a facts table of other columns); True if dropped.
+        tracking name, or a view table of other columns); True if dropped.
 
-        Called before catching up from nothing; the tables are created again
-        as they are now, and the caller refolds the whole log into them.
+        Called before every catch-up; the tables are created again as they
+        are now, and the caller refolds the whole log into them.
         """
         p = self.placeholder
         with self.atomically():  # a kill leaves the old views or the new tables
             with self.datastore.transaction(commit=True) as c:
-                c.execute(f"SELECT * FROM {self._table(FACTS)} LIMIT 0")
-                # eventsourcing's SQLite cursor wraps sqlite3's (which has it).
-                width = len(getattr(c, "sqlite_cursor", c).description)
+                c.execute(*self.columns_query)
+                stale = schema_state(map(_values, c.fetchall())) == "stale"
                 c.execute(
                     f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
                     f"WHERE application_name LIKE {p} AND application_name <> {p}",
@@ -162,7 +137,7 @@ class ViewsWriter:
                 )
                 row = c.fetchone()
                 others = row["n"] if isinstance(row, dict) else row[0]
-                stale = width != len(COLUMNS) or others > 0
+                stale = stale or others > 0
                 if stale:
                     for table in (FACTS, *DERIVED):
                         c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
