@@ -25,6 +25,15 @@ from projections.tables.schema import (
 )
 
 BATCH = 5000
+# The derived table each kind of world event gives rows to.
+TABLE_OF = {
+    "proposal.tabled": TARGETS,
+    "proposal.revised": TARGETS,
+    "pledge.made": PLEDGES,
+    "spending.reported": SPENDING,
+    "statement.made": EVIDENCE,
+    "signoff.recorded": EVIDENCE,
+}
 
 
 class Derived:
@@ -101,7 +110,7 @@ class Derived:
             return []
         ops: list[tuple[str, tuple[Any, ...]]] = []
         if world.ref != entry.ref:
-            ops.append((CLOSE, (world.position, known)))
+            ops.append((CLOSE, (TABLE_OF[world.type], world.position, known)))
         if not world.retracted:
             rows = derived_rows(entry.negotiation, world, book)
             ops.extend((table, (*row, known, None)) for table, row in rows)

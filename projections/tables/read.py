@@ -215,15 +215,17 @@ def opening_of(
     from domain.errors import NotFound
     from domain.stored import state_json
 
-    p = views.placeholder
-    cut = "" if known_at is None else f" AND recorded_us <= {p}"
-    extra = () if known_at is None else (micros(known_at),)
+    # The first row of a negotiation (by the negotiation-position index).
     opening = views.rows(
-        f"SELECT state FROM {views.facts} WHERE negotiation={p} AND version=1{cut}",
+        f"SELECT state, version, recorded_us FROM {views.facts} "
+        f"WHERE negotiation={views.placeholder} ORDER BY position LIMIT 1",
         negotiation,
-        *extra,
     )
-    if not opening:
+    if (
+        not opening
+        or opening[0][1] != 1
+        or (known_at is not None and opening[0][2] > micros(known_at))
+    ):
         raise NotFound(
             f"negotiation '{negotiation}' is not in this store"
             + (" (as known at that instant)" if known_at is not None else "")

@@ -47,8 +47,6 @@ COLUMNS = (
     "occurred_on",
     "recorded_us",
     "recorded_at",
-    "recorded_by",
-    "digest",
 )
 # What a facts reader selects: the stored columns, then the log row's state.
 READ_COLUMNS = ", ".join((*COLUMNS, "state"))
@@ -73,8 +71,6 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.record.get("occurred_on"),
         micros(entry.recorded_at),
         entry.recorded_at.isoformat(),
-        entry.recorded_by,
-        entry.digest,
     )
 
 
@@ -89,16 +85,17 @@ def facts_source(facts: str, events: str, event_id: str) -> str:
 
 def entry_of(row: tuple[Any, ...]) -> LogEntry:
     """A LogEntry back from a `summit_facts` row and its log row's state."""
-    (position, negotiation, version, ref, kind, _, _, at, by, digest, state) = row
+    (position, negotiation, version, ref, kind, _, _, at, state) = row
+    stored = state_json(state)
     return LogEntry(
         position=position,
         negotiation=negotiation,
         ref=ref,
         type=kind,
-        record=state_json(state)["record"],
+        record=stored["record"],
         recorded_at=datetime.fromisoformat(at),
-        recorded_by=by,
-        digest=digest,
+        recorded_by=stored["recorded_by"],
+        digest=stored["digest"],
         version=version,
     )
 
@@ -112,8 +109,7 @@ def create_statements(
         f"position {integer} PRIMARY KEY, negotiation {text} NOT NULL, "
         f"version {integer} NOT NULL, ref {text} NOT NULL, type {text} NOT NULL, "
         f"occurred_on {text}, recorded_us {integer} NOT NULL, "
-        f"recorded_at {text} NOT NULL, recorded_by {text} NOT NULL, "
-        f"digest {text} NOT NULL"
+        f"recorded_at {text} NOT NULL"
     )
 
     def t(name: str) -> str:
@@ -162,12 +158,9 @@ def create_statements(
     return [
         *statements,
         f"CREATE TABLE IF NOT EXISTS {table} ({cols})",
+        # A negotiation's rows in recording order (the first is its opening).
         f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_pos "
         f"ON {table} (negotiation, position)",
-        f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_known "
-        f"ON {table} (negotiation, recorded_us)",
-        f"CREATE INDEX IF NOT EXISTS {FACTS}_neg_occurred "
-        f"ON {table} (negotiation, occurred_on)",
     ]
 
 
@@ -211,6 +204,10 @@ def schema_state(found: Iterable[Sequence[Any]]) -> str:
         elif tuple(stored[table]) != columns:
             return "stale"
     return state
+
+
+# Where each derived table keeps its world event's position.
+POSITION = {name: table_columns()[name].index("position") for name in DERIVED}
 
 
 def index_names() -> list[str]:

@@ -11,6 +11,7 @@ from projections.tables.schema import (
     CLOSE,
     DERIVED,
     FACTS,
+    POSITION,
     READ_COLUMNS,
     TRACKING_NAME,
     TRACKING_PREFIX,
@@ -65,48 +66,57 @@ class ViewsWriter:
                     f"VALUES ({self._marks(len(rows[0]))})",
                     rows,
                 )
-            self._run(c, ops)
+            self._run(c, ops, rows[0][0] if rows else None)
             self._insert_tracking(c, tracking)
 
-    def _run(self, cursor: Any, ops: list[tuple[str, tuple[Any, ...]]]) -> None:
-        """Execute close/insert operations in order, batching inserts per table.
+    def _run(
+        self,
+        cursor: Any,
+        ops: list[tuple[str, tuple[Any, ...]]],
+        first: int | None,
+    ) -> None:
+        """Execute close/insert operations in order, inserting once per table.
 
-        Inserts into different tables commute; a close flushes what is pending
-        first, so it always sees the rows inserted before it. A close ends the
-        current version of a world event's rows (found by its position) at
-        the instant the closing entry is known from; a version closed at the
-        instant it was made was never visible to any cut, and is deleted.
+        A close ends the current version of a world event's rows (found by
+        its position) at the instant the closing entry is known from; a
+        version closed at the instant it was made was never visible to any
+        cut, and is dropped. Rows of this batch (a world event at position
+        `first` or later) are closed in memory before they are inserted;
+        only older ones are closed by SQL, which never sees this batch's rows.
         """
-        pending: dict[str, list[tuple[Any, ...]]] = {}
+        pending: dict[str, list[tuple[Any, ...] | None]] = {}
+        made: dict[int, list[tuple[str, int]]] = {}  # position -> pending rows
         p = self.placeholder
-
-        def flush() -> None:
-            for name, rows in pending.items():
+        for kind, params in ops:
+            if kind != CLOSE:
+                rows = pending.setdefault(kind, [])
+                made.setdefault(params[POSITION[kind]], []).append((kind, len(rows)))
+                rows.append(params)
+                continue
+            table, position, known = params
+            for name, i in made.pop(position, ()):
+                row = pending[name][i]
+                if row is not None:
+                    pending[name][i] = None if row[-2] == known else (*row[:-1], known)
+            if first is None or position < first:
+                current = f"position={p} AND known_to IS NULL"
+                cursor.execute(
+                    f"DELETE FROM {self._table(table)} "
+                    f"WHERE {current} AND known_from={p}",
+                    (position, known),
+                )
+                cursor.execute(
+                    f"UPDATE {self._table(table)} SET known_to={p} WHERE {current}",
+                    (known, position),
+                )
+        for name, rows in pending.items():
+            kept = [row for row in rows if row is not None]
+            if kept:
                 cursor.executemany(
                     f"INSERT INTO {self._table(name)} "
-                    f"VALUES ({self._marks(len(rows[0]))})",
-                    rows,
+                    f"VALUES ({self._marks(len(kept[0]))})",
+                    kept,
                 )
-            pending.clear()
-
-        for kind, params in ops:
-            if kind == CLOSE:
-                flush()
-                position, known = params
-                for name in DERIVED:
-                    table = self._table(name)
-                    current = f"position={p} AND known_to IS NULL"
-                    cursor.execute(
-                        f"DELETE FROM {table} WHERE {current} AND known_from={p}",
-                        (position, known),
-                    )
-                    cursor.execute(
-                        f"UPDATE {table} SET known_to={p} WHERE {current}",
-                        (known, position),
-                    )
-            else:
-                pending.setdefault(kind, []).append(params)
-        flush()
 
     def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
         """A negotiation's committed fact rows, in recording order."""
