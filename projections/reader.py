@@ -87,7 +87,7 @@ class Reader:
         as_of: str | None,
         known_at: datetime | None,
         *,
-        stances_only: bool = False,
+        needs: str = "evidence",
     ) -> Any:
         """What stance and consensus are computed from: the derived tables
         (each row's version known at `known_at`, indexed by negotiation,
@@ -100,7 +100,7 @@ class Reader:
             negotiation,
             known_at,
             lambda views: inputs_from_tables(
-                views, negotiation, proposal, as_of, known_at, stances_only=stances_only
+                views, negotiation, proposal, as_of, known_at, needs=needs
             ),
             lambda history: inputs_from_history(history, proposal, as_of),
         )
@@ -131,7 +131,7 @@ class Reader:
         """The stance view (SPEC §4) of one proposal."""
         from projections.stance import stance_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at, stances_only=True)
+        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs="stances")
         check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
         with view_rows():
@@ -178,7 +178,7 @@ class Reader:
         """The delivery view (SPEC §4, rules 7–8) of one proposal."""
         from projections.spent import delivery_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs="none")
         check_ally(ally, inputs.parties, negotiation)
         _, figures = self.figures(negotiation, as_of, known_at)
         known = instant_text(known_at)

@@ -29,7 +29,7 @@ from projections.delivery import (
     summary,
 )
 from projections.inputs import Inputs, view_head
-from projections.stance import pledges_of
+from projections.stance import pledges_by_party, pledges_of
 
 
 def figure_of(ref: str, record: dict[str, Any], position: int) -> Figure:
@@ -76,6 +76,7 @@ def delivery_from(
         Target(t["metric"], str(t["pct_gdp"]), t["by_year"]) for t in inputs.targets
     ]
     allies = []
+    by_party = pledges_by_party(inputs.pledges)
     for code in inputs.parties:
         if ally is not None and code != ally:
             continue
@@ -83,7 +84,7 @@ def delivery_from(
             Pledge(
                 p["metric"], str(p["pct_gdp"]), p["by_year"], p["firmness"], p["ref"]
             )
-            for p in pledges_of(code, inputs.pledges)
+            for p in pledges_of(code, by_party.get(code, []))
         ]
         allies.append(
             {

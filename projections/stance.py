@@ -36,6 +36,15 @@ def pledges_of(party: str, pledges: list[Pledge]) -> list[dict[str, Any]]:
     ]
 
 
+def pledges_by_party(pledges: list[Pledge]) -> dict[str, list[Pledge]]:
+    """The pledges of each party, in their order (so `pledges_of` reads only
+    its own party's)."""
+    grouped: dict[str, list[Pledge]] = {}
+    for p in pledges:
+        grouped.setdefault(p.party, []).append(p)
+    return grouped
+
+
 def gaps_of(pledges: list[dict[str, Any]], targets: list[Any]) -> list[dict[str, Any]]:
     """Rule 5: for each target, the best matching pledge and the decimal gap."""
     gaps = []
@@ -90,11 +99,12 @@ def stance_from(
 ) -> dict[str, Any]:
     """The `summit stance` JSON document (SPEC §4) from its inputs."""
     rows = stance_rows(inputs)
+    by_party = pledges_by_party(inputs.pledges)
     allies = []
     for code in inputs.parties:
         if ally is not None and code != ally:
             continue
-        pledges = pledges_of(code, inputs.pledges)
+        pledges = pledges_of(code, by_party.get(code, []))
         allies.append(
             {
                 "ally": code,

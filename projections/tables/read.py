@@ -79,14 +79,15 @@ def inputs_from_tables(
     as_of: str | None,
     known_at: datetime | None = None,
     *,
-    stances_only: bool = False,
+    needs: str = "evidence",
 ) -> Any:
     """Stance and consensus inputs read from the derived tables, as known at
     `known_at` (each row's version visible then) and as of `as_of`.
 
-    With `stances_only` (the stance view), each party's stance is a few
-    indexed lookups (`stance_of`) and no evidence list is read: the cost does
-    not grow with history.
+    `needs` says what of the evidence is read: "evidence" (the consensus
+    path needs the list), "stances" (the stance view: each party's stance
+    is a few indexed lookups, `stance_of`, so the cost does not grow with
+    history) or "none" (delivery reads no evidence).
     """
     from domain.book import expand_parties
     from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
@@ -115,12 +116,12 @@ def inputs_from_tables(
             party: stance_of(views, negotiation, proposal, party, cut)
             for party in parties
         }
-        if stances_only
+        if needs == "stances"
         else None
     )
     evidence = (
         []
-        if stances_only
+        if needs != "evidence"
         else [
             Evidence(*row)
             for row in views.rows(
@@ -133,12 +134,17 @@ def inputs_from_tables(
             )
         ]
     )
+    # Rule 5 keeps each party's latest pledge per (metric, by_year): only
+    # those rows are read (ranked in the database, not folded here).
+    columns = "party, metric, by_year, pct_gdp, firmness, ref, occurred_on, position"
     pledges = [
         Pledge(*row)
         for row in views.rows(
-            "SELECT party, metric, by_year, pct_gdp, firmness, ref, occurred_on, "
-            f"position FROM {views.table(PLEDGES)} WHERE negotiation={p}{cut.sql} "
-            "ORDER BY occurred_on, position",
+            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "
+            "(PARTITION BY party, metric, by_year "
+            "ORDER BY occurred_on DESC, position DESC) AS latest "
+            f"FROM {views.table(PLEDGES)} WHERE negotiation={p}{cut.sql}) AS ranked "
+            "WHERE latest = 1",
             negotiation,
             *cut.params,
         )
