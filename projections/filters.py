@@ -5,6 +5,7 @@ answer that looks like a finding)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from domain.errors import NotFound, UsageError
 from domain.vocabulary import INSTITUTION_CODES
@@ -32,3 +33,8 @@ def check_range(date_from: str | None, date_to: str | None) -> None:
         raise UsageError(
             f"--from {date_from} is later than --to {date_to}: the range is empty"
         )
+
+
+def instant_text(instant: datetime | None) -> str | None:
+    """How a --known-at instant is echoed in JSON output."""
+    return None if instant is None else instant.isoformat().replace("+00:00", "Z")

@@ -18,15 +18,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.errors import CheckFailed, NotFound, UsageError
-from projections.filters import check_ally, check_range
-from projections.history import History, load_history, resolve
-from projections.log import negotiations_in_log, read_log
-from projections.snapshot import instant_text
+from projections.filters import check_ally, check_range, instant_text
 from projections.tables.read import ReadOnlyStore
-from projections.tables.schema import Status
 
+# The fold over the log (history, log) is imported only when a query needs
+# it: a query answered from the views starts without it.
 if TYPE_CHECKING:
     from domain.application import Summit
+    from projections.history import History
+    from projections.tables.schema import Status
 
 
 @contextlib.contextmanager
@@ -72,6 +72,7 @@ class Reader:
 
     def history(self, negotiation: str, known_at: datetime | None = None) -> History:
         """A negotiation's history from the facts table, caught up first."""
+        from projections.history import load_history, resolve
         from projections.tables.read import read_facts
 
         with self._tables() as views:
@@ -87,7 +88,7 @@ class Reader:
         as_of: str | None,
         known_at: datetime | None,
         *,
-        needs: str = "evidence",
+        needs: tuple[str, ...] = ("evidence", "pledges"),
     ) -> Any:
         """What stance and consensus are computed from: the derived tables
         (each row's version known at `known_at`, indexed by negotiation,
@@ -131,7 +132,9 @@ class Reader:
         """The stance view (SPEC §4) of one proposal."""
         from projections.stance import stance_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs="stances")
+        inputs = self.inputs(
+            negotiation, proposal, as_of, known_at, needs=("stances", "pledges")
+        )
         check_ally(ally, inputs.parties, negotiation)
         known = instant_text(known_at)
         with view_rows():
@@ -148,7 +151,9 @@ class Reader:
         """The consensus view (SPEC §4) of one proposal."""
         from projections.consensus import consensus_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at)
+        inputs = self.inputs(
+            negotiation, proposal, as_of, known_at, needs=("evidence",)
+        )
         with view_rows():
             return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
 
@@ -178,7 +183,7 @@ class Reader:
         """The delivery view (SPEC §4, rules 7–8) of one proposal."""
         from projections.spent import delivery_from
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs="none")
+        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs=("pledges",))
         check_ally(ally, inputs.parties, negotiation)
         _, figures = self.figures(negotiation, as_of, known_at)
         known = instant_text(known_at)
@@ -242,6 +247,8 @@ class Reader:
         with self._tables() as views:
             if views is not None:
                 return negotiation_slugs(views)
+        from projections.log import negotiations_in_log
+
         return negotiations_in_log(self.store.app())
 
     def locate(self, ref: str, negotiation: str | None = None) -> str:
@@ -261,6 +268,7 @@ class Reader:
     ) -> Iterator[str]:
         """The log as JSON Lines in recording order (SPEC §2), up to `known_at`."""
         from domain.interchange import exported
+        from projections.log import read_log
 
         app = self.store.app()
         if negotiation is not None and negotiation not in self.negotiations():

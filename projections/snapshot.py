@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.errors import NotFound, UsageError
 from projections.consensus import consensus_view
+from projections.filters import instant_text
 from projections.history import History
 from projections.inputs import choose_proposal
 from projections.log import read_log
@@ -16,11 +17,6 @@ from projections.timeline import timeline_view
 
 if TYPE_CHECKING:
     from domain.application import Summit
-
-
-def instant_text(instant: datetime | None) -> str | None:
-    """How a --known-at instant is echoed in JSON output."""
-    return None if instant is None else instant.isoformat().replace("+00:00", "Z")
 
 
 def pick_proposal(history: History, proposal: str | None) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.registry import name_of
 from domain.vocabulary import UNKNOWN
 from projections.inputs import Inputs, Pledge, inputs_from_history, view_head
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
 
 def _dec(x: float) -> Decimal:
+    from decimal import Decimal  # only when a gap is computed
+
     return Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
 
 
@@ -57,6 +61,8 @@ def gaps_of(pledges: list[dict[str, Any]], targets: list[Any]) -> list[dict[str,
         pledged = max(matching, key=_dec) if matching else None
         gap: float | int | None = None
         if pledged is not None:
+            from decimal import ROUND_HALF_UP, Decimal
+
             raw = max(Decimal(0), _dec(t["pct_gdp"]) - _dec(pledged))
             gap = _num(raw.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
         gaps.append(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -47,6 +46,8 @@ def emit(data: Any, fmt: str, shape: Shape) -> None:
 
 
 def _csv(header: list[str], body: Iterable[list[Any]]) -> None:
+    import csv  # only for CSV output
+
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(header)
     for row in body:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from projections.log import LogEntry
 from projections.tables.schema import (
     EVIDENCE,
     PLEDGES,
@@ -22,6 +21,9 @@ from projections.tables.schema import (
     entry_of,
     micros,
 )
+
+if TYPE_CHECKING:
+    from projections.log import LogEntry
 
 
 class ReadOnlyStore(Exception):
@@ -79,18 +81,18 @@ def inputs_from_tables(
     as_of: str | None,
     known_at: datetime | None = None,
     *,
-    needs: str = "evidence",
+    needs: tuple[str, ...] = ("evidence", "pledges"),
 ) -> Any:
     """Stance and consensus inputs read from the derived tables, as known at
     `known_at` (each row's version visible then) and as of `as_of`.
 
-    `needs` says what of the evidence is read: "evidence" (the consensus
-    path needs the list), "stances" (the stance view: each party's stance
-    is a few indexed lookups, `stance_of`, so the cost does not grow with
-    history) or "none" (delivery reads no evidence).
+    `needs` says what is read besides the targets: "evidence" (the list, for
+    the consensus path), "stances" (the stance view: each party's stance is
+    a few indexed lookups, `stance_of`, so the cost does not grow with
+    history), "pledges" (stance and delivery).
     """
     from domain.book import expand_parties
-    from projections.inputs import Evidence, Inputs, Pledge, choose_proposal
+    from projections.inputs import Evidence, Inputs, choose_proposal
 
     p = views.placeholder
     record = opening_of(views, negotiation, known_at)
@@ -116,12 +118,12 @@ def inputs_from_tables(
             party: stance_of(views, negotiation, proposal, party, cut)
             for party in parties
         }
-        if needs == "stances"
+        if "stances" in needs
         else None
     )
     evidence = (
         []
-        if needs != "evidence"
+        if "evidence" not in needs
         else [
             Evidence(*row)
             for row in views.rows(
@@ -134,21 +136,7 @@ def inputs_from_tables(
             )
         ]
     )
-    # Rule 5 keeps each party's latest pledge per (metric, by_year): only
-    # those rows are read (ranked in the database, not folded here).
-    columns = "party, metric, by_year, pct_gdp, firmness, ref, occurred_on, position"
-    pledges = [
-        Pledge(*row)
-        for row in views.rows(
-            f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "
-            "(PARTITION BY party, metric, by_year "
-            "ORDER BY occurred_on DESC, position DESC) AS latest "
-            f"FROM {views.table(PLEDGES)} WHERE negotiation={p}{cut.sql}) AS ranked "
-            "WHERE latest = 1",
-            negotiation,
-            *cut.params,
-        )
-    ]
+    pledges = _latest_pledges(views, negotiation, cut) if "pledges" in needs else []
     return Inputs(
         negotiation=negotiation,
         proposal=proposal,
@@ -159,6 +147,24 @@ def inputs_from_tables(
         pledges=pledges,
         stances=stances,
     )
+
+
+def _latest_pledges(views: Any, negotiation: str, cut: Cut) -> list[Any]:
+    """Rule 5: each party's latest pledge per (metric, by_year) in `cut`,
+    picked by the database along the `_latest` index (the last row of each
+    group: no later one), not folded here."""
+    from projections.inputs import Pledge
+
+    columns = "party, metric, by_year, pct_gdp, firmness, ref, occurred_on, position"
+    rows = views.rows(
+        f"SELECT {columns} FROM (SELECT {columns}, LEAD(position) OVER "
+        "(PARTITION BY party, metric, by_year ORDER BY occurred_on, position) "
+        f"AS later FROM {views.table(PLEDGES)} WHERE negotiation={views.placeholder}"
+        f"{cut.sql}) AS ranked WHERE later IS NULL",
+        negotiation,
+        *cut.params,
+    )
+    return [Pledge(*row) for row in rows]
 
 
 def stance_of(

@@ -18,10 +18,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from domain.stored import state_json
-from projections.log import LogEntry
+if TYPE_CHECKING:
+    from projections.log import LogEntry
 
 # Views written under another tracking name (0.1.0's "summit-views") or with
 # other columns in any view table (e.g. `summit_facts` with a copy of each
@@ -85,6 +85,9 @@ def facts_source(facts: str, events: str, event_id: str) -> str:
 
 def entry_of(row: tuple[Any, ...]) -> LogEntry:
     """A LogEntry back from a `summit_facts` row and its log row's state."""
+    from domain.stored import state_json
+    from projections.log import LogEntry
+
     (position, negotiation, version, ref, kind, _, _, at, state) = row
     stored = state_json(state)
     return LogEntry(
@@ -141,8 +144,10 @@ def create_statements(
         f"party {text} NOT NULL, metric {text} NOT NULL, by_year {integer} NOT NULL, "
         f"pct_gdp {real} NOT NULL, firmness {text} NOT NULL, ref {text} NOT NULL, "
         f"occurred_on {text} NOT NULL, position {integer} NOT NULL, {known})",
-        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_asof "
-        f"ON {t(PLEDGES)} (negotiation, occurred_on, position)",
+        # Each (party, metric, by_year)'s pledges in rule-2 order: rule 5's
+        # latest of each is read without sorting.
+        f"CREATE INDEX IF NOT EXISTS {PLEDGES}_latest ON {t(PLEDGES)} "
+        "(negotiation, party, metric, by_year, occurred_on, position)",
         f"CREATE TABLE IF NOT EXISTS {t(SPENDING)} (negotiation {text} NOT NULL, "
         f"party {text} NOT NULL, metric {text} NOT NULL, year {integer} NOT NULL, "
         f"pct_gdp {text} NOT NULL, basis {text} NOT NULL, ref {text} NOT NULL, "
