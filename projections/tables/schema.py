@@ -186,10 +186,13 @@ SQLITE_COLUMNS = (
     "WHERE m.type = 'table' AND m.name LIKE 'summit!_%' ESCAPE '!' "
     "ORDER BY m.name, c.cid"
 )
-POSTGRES_COLUMNS = (
-    "SELECT table_name, column_name FROM information_schema.columns "
-    "WHERE table_schema = %s AND table_name LIKE 'summit!_%%' ESCAPE '!' "
-    "ORDER BY table_name, ordinal_position"
+POSTGRES_COLUMNS = (  # the catalog, not information_schema (10× slower)
+    "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute AS a "
+    "JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid "
+    "JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE 'summit!_%%' "
+    "ESCAPE '!' AND a.attnum > 0 AND NOT a.attisdropped "
+    "ORDER BY c.relname, a.attnum"
 )
 
 
