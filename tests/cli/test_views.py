@@ -232,3 +232,22 @@ def test_the_views_keep_no_second_copy_of_a_record(summit: Any) -> None:
                 (schema,),
             ).fetchall()
         assert rows and "record" not in {r[0] for r in rows}
+
+
+def test_views_of_an_older_layout_are_refolded_on_the_next_query(
+    summit: Any,
+) -> None:
+    # The previous summit kept `since` in each evidence row and no versions:
+    # such views carry the current tracking name but other columns, and the
+    # next query drops and refolds them (a query on the old columns would fail).
+    from tests.tamper import sql
+
+    summit.load([opened(), tabled(), said("a", "GBR", "2025-06-10", "supports")])
+    before = summit.json("stance", "t")
+    sql(summit.store, "ALTER TABLE summit_evidence DROP COLUMN known_to")
+    sql(summit.store, "ALTER TABLE summit_evidence ADD COLUMN since TEXT")
+    sql(summit.store, "DELETE FROM summit_evidence")
+    assert summit.json("stance", "t") == before
+    assert summit.json("views", "status")["matches_log"] is True
+    evidence = sql(summit.store, "SELECT ref, known_to FROM summit_evidence")
+    assert evidence == [("a", None)]
