@@ -150,21 +150,30 @@ def inputs_from_tables(
 
 
 def _latest_pledges(views: Any, negotiation: str, cut: Cut) -> list[Any]:
-    """Rule 5: each party's latest pledge per (metric, by_year) in `cut`,
-    picked by the database along the `_latest` index (the last row of each
-    group: no later one), not folded here."""
+    """Rule 5: each party's latest pledge per (metric, by_year) in `cut`."""
     from projections.inputs import Pledge
 
     columns = "party, metric, by_year, pct_gdp, firmness, ref, occurred_on, position"
-    rows = views.rows(
-        f"SELECT {columns} FROM (SELECT {columns}, LEAD(position) OVER "
-        "(PARTITION BY party, metric, by_year ORDER BY occurred_on, position) "
-        f"AS later FROM {views.table(PLEDGES)} WHERE negotiation={views.placeholder}"
-        f"{cut.sql}) AS ranked WHERE later IS NULL",
-        negotiation,
-        *cut.params,
-    )
+    rows = _latest(views, PLEDGES, columns, "party, metric, by_year", negotiation, cut)
     return [Pledge(*row) for row in rows]
+
+
+def _latest(
+    views: Any, table: str, columns: str, key: str, negotiation: str, cut: Cut
+) -> list[tuple[Any, ...]]:
+    """The latest (rule 2) row of each `key` group in `cut`, picked by the
+    database along the table's `_latest` index (the row with no later one in
+    its group), not folded here."""
+    return list(
+        views.rows(
+            f"SELECT {columns} FROM (SELECT {columns}, LEAD(position) OVER "
+            f"(PARTITION BY {key} ORDER BY occurred_on, position) AS later "
+            f"FROM {views.table(table)} WHERE negotiation={views.placeholder}"
+            f"{cut.sql}) AS ranked WHERE later IS NULL",
+            negotiation,
+            *cut.params,
+        )
+    )
 
 
 def stance_of(
@@ -250,7 +259,8 @@ def figures_from_tables(
     views: Any, negotiation: str, as_of: str | None, known_at: datetime | None = None
 ) -> tuple[list[str], list[Any]]:
     """(parties, reported figures as of `as_of`) read from the derived tables,
-    as known at `known_at`."""
+    as known at `known_at`: rule 7's figure of record per (party, metric,
+    year), the only ones delivery and spending use."""
     from datetime import date
 
     from domain.book import expand_parties
@@ -258,13 +268,8 @@ def figures_from_tables(
 
     parties = expand_parties(opening_of(views, negotiation, known_at))
     cut = Cut.of(views, as_of, known_at)
-    rows = views.rows(
-        "SELECT party, metric, year, pct_gdp, basis, ref, occurred_on, position "
-        f"FROM {views.table(SPENDING)} WHERE negotiation={views.placeholder}"
-        f"{cut.sql}",
-        negotiation,
-        *cut.params,
-    )
+    columns = "party, metric, year, pct_gdp, basis, ref, occurred_on, position"
+    rows = _latest(views, SPENDING, columns, "party, metric, year", negotiation, cut)
     figures = [
         Figure(a, m, y, pct, basis, ref, date.fromisoformat(on), pos)
         for a, m, y, pct, basis, ref, on, pos in rows

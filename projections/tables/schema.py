@@ -152,8 +152,8 @@ def create_statements(
         f"party {text} NOT NULL, metric {text} NOT NULL, year {integer} NOT NULL, "
         f"pct_gdp {text} NOT NULL, basis {text} NOT NULL, ref {text} NOT NULL, "
         f"occurred_on {text} NOT NULL, position {integer} NOT NULL, {known})",
-        f"CREATE INDEX IF NOT EXISTS {SPENDING}_asof "
-        f"ON {t(SPENDING)} (negotiation, occurred_on, position)",
+        f"CREATE INDEX IF NOT EXISTS {SPENDING}_latest ON {t(SPENDING)} "
+        "(negotiation, party, metric, year, occurred_on, position)",
     ]
     # A world event's rows are closed by its position (unique in the log).
     statements += [
