@@ -27,6 +27,7 @@ class PostgresTables:
     """Read the views through an eventsourcing recorder's datastore."""
 
     placeholder = "%s"
+    row_id = "ctid"
 
     def __init__(self, app: Any, recorder: Any) -> None:
         self.app = app
@@ -62,7 +63,7 @@ class PostgresViewsRecorder(ViewsWriter, PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.schema = self.datastore.schema
-        self.columns_query = (POSTGRES_COLUMNS, (self.schema,))
+        self.columns_query = (POSTGRES_COLUMNS, (self.schema, self.schema))
         for statement in create_statements("bigint", "text", self.schema):
             self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
 
@@ -161,7 +162,7 @@ def fresh(store: Any, catch_up: Callable[[], Any]) -> PostgresTables:
         found = recorder(app, create=False)
         if found.tables_exist():
             views = PostgresTables(app, found)
-            columns = views.rows(POSTGRES_COLUMNS, views.schema)
+            columns = views.rows(POSTGRES_COLUMNS, views.schema, views.schema)
             if views.status().behind > 0 or schema_state(columns) != "current":
                 views = None
     if views is None:

@@ -60,17 +60,24 @@ class Cut(NamedTuple):
     params: tuple[Any, ...]
 
     @classmethod
-    def of(cls, views: Any, as_of: str | None, known_at: datetime | None) -> Cut:
+    def of(
+        cls, views: Any, as_of: str | None, known_at: datetime | None, alias: str = ""
+    ) -> Cut:
+        """The cut on a table's columns (qualified by `alias`, when given)."""
         p = views.placeholder
+        a = f"{alias}." if alias else ""
         params: tuple[Any, ...] = ()
         if known_at is None:
-            sql = " AND known_to IS NULL"
+            sql = f" AND {a}known_to IS NULL"
         else:
             k = micros(known_at)
-            sql = f" AND known_from <= {p} AND (known_to IS NULL OR known_to > {p})"
+            sql = (
+                f" AND {a}known_from <= {p} "
+                f"AND ({a}known_to IS NULL OR {a}known_to > {p})"
+            )
             params = (k, k)
         if as_of is not None:
-            sql, params = f"{sql} AND occurred_on <= {p}", (*params, as_of)
+            sql, params = f"{sql} AND {a}occurred_on <= {p}", (*params, as_of)
         return cls(sql, params)
 
 
@@ -136,7 +143,11 @@ def inputs_from_tables(
             )
         ]
     )
-    pledges = _latest_pledges(views, negotiation, cut) if "pledges" in needs else []
+    pledges = (
+        _latest_pledges(views, negotiation, as_of, known_at)
+        if "pledges" in needs
+        else []
+    )
     return Inputs(
         negotiation=negotiation,
         proposal=proposal,
@@ -149,31 +160,62 @@ def inputs_from_tables(
     )
 
 
-def _latest_pledges(views: Any, negotiation: str, cut: Cut) -> list[Any]:
+def _latest_pledges(
+    views: Any, negotiation: str, as_of: str | None, known_at: datetime | None
+) -> list[Any]:
     """Rule 5: each party's latest pledge per (metric, by_year) in `cut`."""
     from projections.inputs import Pledge
 
     columns = "party, metric, by_year, pct_gdp, firmness, ref, occurred_on, position"
-    rows = _latest(views, PLEDGES, columns, "party, metric, by_year", negotiation, cut)
+    key = "party, metric, by_year"
+    rows = _latest(views, PLEDGES, columns, key, negotiation, as_of, known_at)
     return [Pledge(*row) for row in rows]
 
 
 def _latest(
-    views: Any, table: str, columns: str, key: str, negotiation: str, cut: Cut
+    views: Any,
+    table: str,
+    columns: str,
+    key: str,
+    negotiation: str,
+    as_of: str | None,
+    known_at: datetime | None,
 ) -> list[tuple[Any, ...]]:
-    """The latest (rule 2) row of each `key` group in `cut`, picked by the
-    database along the table's `_latest` index (the row with no later one in
-    its group), not folded here."""
-    return list(
-        views.rows(
-            f"SELECT {columns} FROM (SELECT {columns}, LEAD(position) OVER "
-            f"(PARTITION BY {key} ORDER BY occurred_on, position) AS later "
-            f"FROM {views.table(table)} WHERE negotiation={views.placeholder}"
-            f"{cut.sql}) AS ranked WHERE later IS NULL",
-            negotiation,
-            *cut.params,
-        )
+    """The latest (rule 2) row of each `key` group in the cut, by two seeks per
+    group along the table's `_latest` index (negotiation, *key, occurred_on,
+    position), however many rows each group holds: a recursive walk from
+    one group's key to the next (a loose index scan), then each group's last
+    visible row."""
+    p = views.placeholder
+    cut = Cut.of(views, as_of, known_at, alias="q")
+    name = views.table(table)
+    row_id = views.row_id  # SQLite's rowid, PostgreSQL's ctid
+    keys = key.split(", ")
+    # The next group after g: the first row whose key is greater, as one
+    # seek per key column (equal on those before it, greater on it), the
+    # nearest first (a row-value comparison is not an index range in SQLite).
+    seeks = [
+        f"(SELECT q.{row_id} FROM {name} AS q WHERE q.negotiation={p}"
+        + "".join(f" AND q.{k} = g.{k}" for k in keys[:i])
+        + f" AND q.{keys[i]} > g.{keys[i]} ORDER BY "
+        + ", ".join(f"q.{k}" for k in keys[i:])
+        + " LIMIT 1)"
+        for i in reversed(range(len(keys)))
+    ]
+    same = " AND ".join(f"q.{k} = g.{k}" for k in keys)
+    picked = ", ".join(f"r.{c}" for c in columns.split(", "))
+    sql = (
+        f"WITH RECURSIVE groups({key}) AS ("
+        f"SELECT * FROM (SELECT {key} FROM {name} WHERE negotiation={p} "
+        f"ORDER BY {key} LIMIT 1) AS first_group "
+        f"UNION ALL SELECT n.{', n.'.join(keys)} FROM groups AS g "
+        f"JOIN {name} AS n ON n.{row_id} = COALESCE({', '.join(seeks)})) "
+        f"SELECT {picked} FROM groups AS g JOIN {name} AS r ON r.{row_id} = "
+        f"(SELECT q.{row_id} FROM {name} AS q WHERE q.negotiation={p} AND {same}"
+        f"{cut.sql} ORDER BY q.occurred_on DESC, q.position DESC LIMIT 1)"
     )
+    params = [negotiation] * (len(keys) + 2)
+    return list(views.rows(sql, *params, *cut.params))
 
 
 def stance_of(
@@ -215,7 +257,8 @@ def stance_of(
     after, extra = "", tuple[Any, ...]()
     if breaks:
         on, position = max(breaks)
-        after = f" AND (occurred_on > {p} OR (occurred_on = {p} AND position > {p}))"
+        # A range on the index's occurred_on (an OR alone would scan).
+        after = f" AND occurred_on >= {p} AND (occurred_on > {p} OR position > {p})"
         extra = (on, on, position)
     first = views.rows(
         f"SELECT occurred_on {where}{after}{cut.sql} "
@@ -267,9 +310,9 @@ def figures_from_tables(
     from projections.delivery import Figure
 
     parties = expand_parties(opening_of(views, negotiation, known_at))
-    cut = Cut.of(views, as_of, known_at)
     columns = "party, metric, year, pct_gdp, basis, ref, occurred_on, position"
-    rows = _latest(views, SPENDING, columns, "party, metric, year", negotiation, cut)
+    key = "party, metric, year"
+    rows = _latest(views, SPENDING, columns, key, negotiation, as_of, known_at)
     figures = [
         Figure(a, m, y, pct, basis, ref, date.fromisoformat(on), pos)
         for a, m, y, pct, basis, ref, on, pos in rows

@@ -130,6 +130,9 @@ def create_statements(
         f"targets {text} NOT NULL, {known})",
         f"CREATE INDEX IF NOT EXISTS {TARGETS}_asof "
         f"ON {t(TARGETS)} (negotiation, proposal, occurred_on, position)",
+        # The tablings (which proposals exist) without reading the revisions.
+        f"CREATE INDEX IF NOT EXISTS {TARGETS}_kind "
+        f"ON {t(TARGETS)} (negotiation, kind, proposal)",
         # `since` (rule 4) is read at query time by three indexed lookups
         # (`tables/read.py`), so no row's value depends on later rows.
         f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
@@ -182,28 +185,33 @@ def table_columns() -> dict[str, tuple[str, ...]]:
 
 # The view tables' columns as stored, in order, by backend (`schema_state`).
 SQLITE_COLUMNS = (
-    "SELECT m.name, c.name FROM sqlite_master AS m, pragma_table_info(m.name) AS c "
+    "SELECT m.name AS t, c.cid AS i, c.name AS n "
+    "FROM sqlite_master AS m, pragma_table_info(m.name) AS c "
     "WHERE m.type = 'table' AND m.name LIKE 'summit!_%' ESCAPE '!' "
-    "ORDER BY m.name, c.cid"
+    "UNION ALL SELECT '', 0, name FROM sqlite_master "
+    "WHERE type = 'index' AND name LIKE 'summit!_%' ESCAPE '!' ORDER BY 1, 2"
 )
 POSTGRES_COLUMNS = (  # the catalog, not information_schema (10× slower)
-    "SELECT c.relname, a.attname FROM pg_catalog.pg_attribute AS a "
+    "SELECT c.relname, a.attnum, a.attname FROM pg_catalog.pg_attribute AS a "
     "JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid "
     "JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace "
     "WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE 'summit!_%%' "
     "ESCAPE '!' AND a.attnum > 0 AND NOT a.attisdropped "
-    "ORDER BY c.relname, a.attnum"
+    "UNION ALL SELECT '', 0, indexname FROM pg_catalog.pg_indexes "
+    "WHERE schemaname = %s AND indexname LIKE 'summit!_%%' ESCAPE '!' "
+    "ORDER BY 1, 2"
 )
 
 
 def schema_state(found: Iterable[Sequence[Any]]) -> str:
     """The views' schema against this summit's: "current"; "missing" (a view
-    table not created yet: a store written before it existed); or "stale" (a
-    view table of other columns: written by an older summit, to be dropped
-    and refolded). `found` holds (table, column) rows in column order
-    (`SQLITE_COLUMNS`, `POSTGRES_COLUMNS`)."""
+    table or index not created yet: a store written before it existed, or a
+    rebuild stopped before indexing); or "stale" (a view table of other
+    columns: written by an older summit, to be dropped and refolded).
+    `found` holds (table, number, column) rows in column order, and ("", 0,
+    index) rows (`SQLITE_COLUMNS`, `POSTGRES_COLUMNS`)."""
     stored: dict[str, list[str]] = {}
-    for table, column in found:
+    for table, _, column in found:
         stored.setdefault(table, []).append(column)
     state = "current"
     for table, columns in table_columns().items():
@@ -211,7 +219,19 @@ def schema_state(found: Iterable[Sequence[Any]]) -> str:
             state = "missing"
         elif tuple(stored[table]) != columns:
             return "stale"
+    indexes = set(stored.get("", ()))
+    if any(name not in indexes for name in all_indexes()):
+        state = "missing"
     return state
+
+
+@functools.cache
+def all_indexes() -> tuple[str, ...]:
+    """The names of the views' indexes, as the DDL creates them."""
+    prefix = "CREATE INDEX IF NOT EXISTS "
+    return tuple(
+        s[len(prefix) :].split()[0] for s in create_statements() if s.startswith(prefix)
+    )
 
 
 # Where each derived table keeps its world event's position.

@@ -56,6 +56,7 @@ class SQLiteTables:
     """Read the views of a SQLite store with sqlite3 alone."""
 
     placeholder = "?"
+    row_id = "rowid"
     facts = facts_source(FACTS, "stored_events", "rowid")
 
     def __init__(self, path: str) -> None:
