@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.errors import CheckFailed, NotFound, UsageError
 from projections.filters import check_ally, check_range, instant_text
-from projections.tables.read import ReadOnlyStore
+from projections.tables.read import ReadOnlyStore, view_rows
 
 # The fold over the log (history, log) is imported only when a query needs
 # it: a query answered from the views starts without it.
@@ -27,20 +27,6 @@ if TYPE_CHECKING:
     from domain.application import Summit
     from projections.history import History
     from projections.tables.schema import Status
-
-
-@contextlib.contextmanager
-def view_rows() -> Iterator[None]:
-    """Reading rows of the persisted views: a value that does not decode (the
-    tables edited outside summit) is reported as such, not as a crash."""
-    try:
-        yield
-    except (ValueError, KeyError, TypeError, ArithmeticError) as e:
-        raise CheckFailed(
-            f"a persisted view row does not decode ({type(e).__name__}): the "
-            "views were changed outside summit; `summit audit verify` names "
-            "the row, `summit views rebuild` restores them from the log"
-        ) from None
 
 
 class StoreAccess(Protocol):

@@ -7,6 +7,7 @@ rows, `schema.facts_source`),
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -24,6 +25,22 @@ from projections.tables.schema import (
 
 if TYPE_CHECKING:
     from projections.log import LogEntry
+
+
+@contextlib.contextmanager
+def view_rows() -> Iterator[None]:
+    """Reading rows of the persisted views: a value that does not decode (the
+    tables edited outside summit) is reported as such, not as a crash."""
+    from domain.errors import CheckFailed
+
+    try:
+        yield
+    except (ValueError, KeyError, TypeError, ArithmeticError) as e:
+        raise CheckFailed(
+            f"a persisted view row does not decode ({type(e).__name__}): the "
+            "views were changed outside summit; `summit audit verify` names "
+            "the row, `summit views rebuild` restores them from the log"
+        ) from None
 
 
 class ReadOnlyStore(Exception):
