@@ -27,7 +27,7 @@ class PostgresTables:
     """Read the views through an eventsourcing recorder's datastore."""
 
     placeholder = "%s"
-    row_id = "ctid"
+    row_id = None  # no rowid: `read._latest` joins by value (LATERAL)
 
     def __init__(self, app: Any, recorder: Any) -> None:
         self.app = app

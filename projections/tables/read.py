@@ -206,31 +206,47 @@ def _latest(
     p = views.placeholder
     cut = Cut.of(views, as_of, known_at, alias="q")
     name = views.table(table)
-    row_id = views.row_id  # SQLite's rowid, PostgreSQL's ctid
     keys = key.split(", ")
+    lateral = views.row_id is None  # PostgreSQL: LATERAL; SQLite: by rowid
     # The next group after g: the first row whose key is greater, as one
     # seek per key column (equal on those before it, greater on it), the
     # nearest first (a row-value comparison is not an index range in SQLite).
+    found = f"q.{views.row_id}" if not lateral else ", ".join(f"q.{k}" for k in keys)
     seeks = [
-        f"(SELECT q.{row_id} FROM {name} AS q WHERE q.negotiation={p}"
+        f"(SELECT {found} FROM {name} AS q WHERE q.negotiation={p}"
         + "".join(f" AND q.{k} = g.{k}" for k in keys[:i])
         + f" AND q.{keys[i]} > g.{keys[i]} ORDER BY "
         + ", ".join(f"q.{k}" for k in keys[i:])
         + " LIMIT 1)"
         for i in reversed(range(len(keys)))
     ]
-    same = " AND ".join(f"q.{k} = g.{k}" for k in keys)
-    picked = ", ".join(f"r.{c}" for c in columns.split(", "))
-    sql = (
+    last = (
+        f"FROM {name} AS q WHERE q.negotiation={p} AND "
+        + " AND ".join(f"q.{k} = g.{k}" for k in keys)
+        + f"{cut.sql} ORDER BY q.occurred_on DESC, q.position DESC LIMIT 1"
+    )
+    first = (
         f"WITH RECURSIVE groups({key}) AS ("
         f"SELECT * FROM (SELECT {key} FROM {name} WHERE negotiation={p} "
-        f"ORDER BY {key} LIMIT 1) AS first_group "
-        f"UNION ALL SELECT n.{', n.'.join(keys)} FROM groups AS g "
-        f"JOIN {name} AS n ON n.{row_id} = COALESCE({', '.join(seeks)})) "
-        f"SELECT {picked} FROM groups AS g JOIN {name} AS r ON r.{row_id} = "
-        f"(SELECT q.{row_id} FROM {name} AS q WHERE q.negotiation={p} AND {same}"
-        f"{cut.sql} ORDER BY q.occurred_on DESC, q.position DESC LIMIT 1)"
+        f"ORDER BY {key} LIMIT 1) AS first_group UNION ALL "
     )
+    picked = ", ".join(f"r.{c}" for c in columns.split(", "))
+    if lateral:  # joined by value: a join on ctid would hash the whole table
+        sql = (
+            f"{first}SELECT n.* FROM groups AS g CROSS JOIN LATERAL "
+            f"(SELECT * FROM ({' UNION ALL '.join(seeks)}) AS s "
+            f"ORDER BY {key} LIMIT 1) AS n) "
+            f"SELECT {picked} FROM groups AS g CROSS JOIN LATERAL "
+            f"(SELECT {columns} {last}) AS r"
+        )
+    else:
+        row_id = views.row_id
+        sql = (
+            f"{first}SELECT n.{', n.'.join(keys)} FROM groups AS g "
+            f"JOIN {name} AS n ON n.{row_id} = COALESCE({', '.join(seeks)})) "
+            f"SELECT {picked} FROM groups AS g JOIN {name} AS r ON r.{row_id} = "
+            f"(SELECT q.{row_id} {last})"
+        )
     params = [negotiation] * (len(keys) + 2)
     return list(views.rows(sql, *params, *cut.params))
 
