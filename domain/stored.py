@@ -17,8 +17,6 @@ import json
 import zlib
 from typing import Any
 
-from eventsourcing.persistence import Compressor
-
 # Most frequent last: zlib reaches the end of the dictionary most cheaply.
 ZDICT = (
     b'"changes":{"reason":"target":"record.corrected","record.retracted",'
@@ -103,8 +101,11 @@ def recorded_state(
     ).encode()
 
 
-class StateCompressor(Compressor):
-    """eventsourcing's compressor for summit stores (COMPRESSOR_TOPIC)."""
+class StateCompressor:
+    """eventsourcing's compressor for summit stores (COMPRESSOR_TOPIC): it
+    has the two methods eventsourcing's `Compressor` asks for, without the
+    base class, so that reading a stored state (every query, through
+    `domain.book`) does not load eventsourcing."""
 
     def compress(self, data: bytes) -> bytes:
         return compress_state(data)
