@@ -256,40 +256,37 @@ def stance_of(
 ) -> dict[str, Any]:
     """One party's stance row (rule 4) in the rows `cut` sees.
 
-    The stance, evidence and conditions are those of the party's latest
-    evidence row; `since` is the date of the first row after the latest row
-    of any other stance (the start of the unbroken run): at most five
-    indexed lookups, however long the history.
+    Five seeks on the (negotiation, proposal, party, stance, occurred_on,
+    position) index, however long the history: the latest row of each stance
+    (the latest of those gives the stance, evidence and conditions; the
+    latest of the others, where the current run began), then the first row
+    of the current stance after that, whose date is `since`.
     """
     from domain.vocabulary import STANCES, UNKNOWN
 
     p = views.placeholder
     where = (
         f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p} "
-        f"AND party={p}"
+        f"AND party={p} AND stance={p}"
     )
     key = (negotiation, proposal, party)
-    last = " ORDER BY occurred_on DESC, position DESC LIMIT 1"
-    found = views.rows(
-        f"SELECT stance, ref, conditions {where}{cut.sql}{last}", *key, *cut.params
-    )
-    if not found:
-        return {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
-    stance, ref, conditions = found[0]
-    breaks = [
-        row
-        for other in STANCES
-        if other != stance
+    latest = {
+        row[:2]: (stance, *row[2:])
+        for stance in STANCES
         for row in views.rows(
-            f"SELECT occurred_on, position {where} AND stance={p}{cut.sql}{last}",
+            f"SELECT occurred_on, position, ref, conditions {where}{cut.sql} "
+            "ORDER BY occurred_on DESC, position DESC LIMIT 1",
             *key,
-            other,
+            stance,
             *cut.params,
         )
-    ]
+    }
+    if not latest:
+        return {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
+    stance, ref, conditions = latest.pop(max(latest))
     after, extra = "", tuple[Any, ...]()
-    if breaks:
-        on, position = max(breaks)
+    if latest:  # the run began after the latest row of another stance
+        on, position = max(latest)
         # A range on the index's occurred_on (an OR alone would scan).
         after = f" AND occurred_on >= {p} AND (occurred_on > {p} OR position > {p})"
         extra = (on, on, position)
@@ -297,6 +294,7 @@ def stance_of(
         f"SELECT occurred_on {where}{after}{cut.sql} "
         "ORDER BY occurred_on, position LIMIT 1",
         *key,
+        stance,
         *extra,
         *cut.params,
     )

@@ -133,14 +133,14 @@ def create_statements(
         # The tablings (which proposals exist) without reading the revisions.
         f"CREATE INDEX IF NOT EXISTS {TARGETS}_kind "
         f"ON {t(TARGETS)} (negotiation, kind, proposal)",
-        # `since` (rule 4) is read at query time by three indexed lookups
+        # `since` (rule 4) is read at query time by indexed seeks
         # (`tables/read.py`), so no row's value depends on later rows.
         f"CREATE TABLE IF NOT EXISTS {t(EVIDENCE)} (negotiation {text} NOT NULL, "
         f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
         f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
         f"position {integer} NOT NULL, {known})",
-        f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_party ON {t(EVIDENCE)} "
-        "(negotiation, proposal, party, occurred_on, position)",
+        # One index serves stance (rule 4: five seeks per ally, `read.stance_of`)
+        # and the consensus read (its (negotiation, proposal) prefix).
         f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_stance ON {t(EVIDENCE)} "
         "(negotiation, proposal, party, stance, occurred_on, position)",
         f"CREATE TABLE IF NOT EXISTS {t(PLEDGES)} (negotiation {text} NOT NULL, "
