@@ -192,15 +192,37 @@ def catch_up(
 ) -> int:
     """Process every notification after the tracked position (up to `until`,
     by default the log's head now); return how many."""
+    head = (app.recorder.max_notification_id() or 0) if until is None else until
+    tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
+    if recorder.reset_if_stale():  # views of an older schema: refold them
+        tracked = 0
+    # Folding a whole log into empty views (a first catch-up, a refold) is a
+    # bulk load: on SQLite its secondary indexes are made once at the end
+    # (faster, and packed: a fifth smaller than grown row by row). On
+    # PostgreSQL a writer that does not own the tables may not run DDL.
+    bulk = tracked == 0 and head > BATCH and recorder.bulk_indexes
+    if bulk:
+        recorder.drop_indexes()
+    try:
+        return _fold(app, recorder, progress, head, tracked)
+    finally:
+        if bulk:
+            recorder.create_table()
+
+
+def _fold(
+    app: Any,
+    recorder: Any,
+    progress: Callable[[int, int], None] | None,
+    head: int,
+    tracked: int,
+) -> int:
+    """`catch_up`'s batches, from the tracked position to `head`."""
     from eventsourcing.persistence import IntegrityError, Tracking
 
     from projections.log import decode, select
 
     done = 0
-    head = (app.recorder.max_notification_id() or 0) if until is None else until
-    tracked = recorder.max_tracking_id(TRACKING_NAME) or 0
-    if recorder.reset_if_stale():  # views of an older schema: refold them
-        tracked = 0
     derived = Derived(recorder, app, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1

@@ -107,6 +107,7 @@ def recorder_class() -> type[Any]:
         """Writes view rows and the tracking record in one SQLite transaction."""
 
         columns_query = (SQLITE_COLUMNS,)
+        bulk_indexes = True
 
         def construct_create_table_statements(self) -> list[str]:
             return [*super().construct_create_table_statements(), *create_statements()]

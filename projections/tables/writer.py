@@ -26,6 +26,7 @@ class ViewsWriter:
     parameter placeholder and how tables are named)."""
 
     placeholder = "?"
+    bulk_indexes = False  # may a first catch-up index once, at the end
     datastore: Any
     facts: str  # the facts table joined with the log (set by the backend)
     # The SQL (and parameters) listing the view tables' columns as stored.
@@ -160,12 +161,21 @@ class ViewsWriter:
                 self.create_table()
         return stale
 
+    def drop_indexes(self, cursor: Any = None) -> None:
+        """Drop the indexes a bulk load need not keep (`create_table` makes
+        them again, once, packed): all but those a catch-up reads by."""
+        if cursor is None:
+            with self.datastore.transaction(commit=True) as c:
+                self.drop_indexes(c)
+            return
+        for name in index_names():
+            cursor.execute(f"DROP INDEX IF EXISTS {self._table(name)}")
+
     def drop(self) -> None:
         """Forget every view row, the tracked position and (until `create_table`)
         the indexes: a rebuild inserts in bulk and indexes once at the end."""
         with self.datastore.transaction(commit=True) as c:
-            for name in index_names():
-                c.execute(f"DROP INDEX IF EXISTS {self._table(name)}")
+            self.drop_indexes(c)
             for table in (FACTS, *DERIVED):
                 c.execute(f"DELETE FROM {self._table(table)}")
             c.execute(
