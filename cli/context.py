@@ -57,7 +57,12 @@ class Obj:
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the named store, opened once per process."""
-        return self.store.app(write=write)
+        app = self.store.app(write=write)
+        if write:
+            from cli.errors import note_stored
+
+            app.on_stored = note_stored
+        return app
 
     def close(self) -> None:
         if self._store is not None:

@@ -23,11 +23,29 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so open transactions roll back."""
 
 
+_STORED: list[int] = []  # events this process's writes have committed
+
+
+def note_stored(events: int) -> None:
+    """A write committed: an interrupt from now on must not say "nothing stored"."""
+    _STORED.append(events)
+
+
 class Interrupted(click.ClickException):
-    """Ctrl-C or SIGTERM: one line, and the signal's exit code (never 1)."""
+    """Ctrl-C or SIGTERM: one line, and the signal's exit code (never 1).
+
+    Before a write commits, nothing of it is stored; after (catching the
+    views up, taking a snapshot), the line says what was stored instead.
+    """
 
     def __init__(self, terminated: bool) -> None:
-        super().__init__("interrupted; nothing stored")
+        message = "interrupted; nothing stored"
+        if _STORED:
+            message = (
+                f"interrupted after storing {sum(_STORED)} event(s); "
+                "`summit views status` says whether the views caught up"
+            )
+        super().__init__(message)
         self.exit_code = EXIT_SIGTERM if terminated else EXIT_SIGINT
 
     def show(self, file: IO[Any] | None = None) -> None:

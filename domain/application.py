@@ -58,6 +58,9 @@ class Summit(Application[UUID]):
 
     name = "summit"
     is_snapshotting_enabled = True  # see domain.snapshots
+    # Told how many events a write stored, as soon as it is committed (so an
+    # interrupt after that point is not reported as "nothing stored").
+    on_stored: Callable[[int], None] | None = None
 
     def __init__(self, env: Any = None) -> None:
         super().__init__(env=env)
@@ -118,6 +121,8 @@ class Summit(Application[UUID]):
                     pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
                     time.sleep(random.uniform(0, pause))
                     continue
+                if self.on_stored is not None:  # before anything can interrupt
+                    self.on_stored(len(report.stored))
                 snapshots.take(self, aggregates)
                 return report
         raise ConcurrentWriteError(
