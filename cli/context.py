@@ -57,12 +57,7 @@ class Obj:
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the named store, opened once per process."""
-        app = self.store.app(write=write)
-        if write:
-            from cli.errors import note_stored
-
-            app.on_stored = note_stored
-        return app
+        return self.store.app(write=write)
 
     def close(self) -> None:
         if self._store is not None:

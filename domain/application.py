@@ -81,6 +81,11 @@ class Summit(Application[UUID]):
         The store layer overrides this with its backend's statement.
         """
 
+    def committed(self, events: int) -> None:
+        """A write of `events` events has just committed: tell `on_stored`."""
+        if self.on_stored is not None:
+            self.on_stored(events)
+
     def record_lines(
         self,
         lines: Iterable[Line] | Callable[[], Iterable[Line]],
@@ -121,8 +126,7 @@ class Summit(Application[UUID]):
                     pause = min(BACKOFF_CAP_S, BACKOFF_FIRST_S * 2**attempt)
                     time.sleep(random.uniform(0, pause))
                     continue
-                if self.on_stored is not None:  # before anything can interrupt
-                    self.on_stored(len(report.stored))
+                self.committed(len(report.stored))  # before anything can interrupt
                 snapshots.take(self, aggregates)
                 return report
         raise ConcurrentWriteError(

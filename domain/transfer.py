@@ -40,6 +40,7 @@ def copy_log(source: Any, target: Any) -> Verification:
     if before.fault is not None:
         raise CheckFailed(f"refusing to copy a damaged log: {before.fault}")
     target.insert_stored(_restored(source, target))
+    target.committed(before.checked)
     after = verify_log(target)
     if after.fault is not None or heads(after) != heads(before):
         raise CheckFailed(

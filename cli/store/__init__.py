@@ -73,6 +73,10 @@ def open_store(
     except Exception:
         _close(app)
         raise
+    if write:  # an interrupt after a commit must not say "nothing stored"
+        from cli.errors import note_stored
+
+        app.on_stored = note_stored
     return app
 
 

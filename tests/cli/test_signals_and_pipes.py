@@ -253,44 +253,69 @@ def test_a_closed_pipe_on_the_timeline_exits_0_quietly_in_every_format(
     assert read_a_little_then_close(command) == (0, "")
 
 
-@pytest.mark.parametrize(
-    "raised,code",
-    [("KeyboardInterrupt()", 130), ("Terminated()", 143)],
-    ids=["SIGINT", "SIGTERM"],
+AFTER_COMMIT = [("KeyboardInterrupt()", 130), ("Terminated()", 143)]
+
+
+def interrupted_after_commit(
+    patched: str, raised: str, store: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """summit in a real process whose `patched` function (module:attribute,
+    called only after the write committed) raises `raised`."""
+    module, attribute = patched.split(":")
+    owner, _, name = attribute.rpartition(".")
+    target = f"{module}.{owner}" if owner else module
+    script = (
+        f"import {module}; from cli.errors import Terminated\n"
+        f"def {name}(*_): raise {raised}\n"
+        f"{target}.{name} = {name}\n"
+        "from cli.main import main; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, "--store", str(store), "--by", "tester", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+STORED_23 = (
+    "interrupted after storing 23 event(s); "
+    "`summit views status` says whether the views caught up\n"
 )
+
+
+@pytest.mark.parametrize("raised,code", AFTER_COMMIT, ids=["SIGINT", "SIGTERM"])
 def test_a_signal_after_the_write_committed_says_what_was_stored(
     tmp_path: Path, raised: str, code: int
 ) -> None:
     """Interrupted after its commit (taking a snapshot, catching the views up),
     an import must not claim "nothing stored": it says what it stored."""
     store = tmp_path / "s.db"
-    interrupt_after_commit = (
-        "import domain.snapshots as s; from cli.errors import Terminated\n"
-        f"def take(*_): raise {raised}\n"
-        "s.take = take\n"
-        "from cli.main import main; main()"
+    done = interrupted_after_commit(
+        "domain.snapshots:take", raised, store, "import", str(SEED)
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            interrupt_after_commit,
-            "--store",
-            str(store),
-            "--by",
-            "tester",
-            "import",
-            str(SEED),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert done.returncode == code
-    assert done.stderr == (
-        "interrupted after storing 23 event(s); "
-        "`summit views status` says whether the views caught up\n"
-    )
+    assert (done.returncode, done.stderr) == (code, STORED_23)
     verified, _ = state(store)
     assert run(store, "export", "hague-2025").stdout.count("\n") == 23, verified
+
+
+@pytest.mark.parametrize("raised,code", AFTER_COMMIT, ids=["SIGINT", "SIGTERM"])
+def test_a_signal_after_a_copy_committed_says_what_was_stored(
+    tmp_path: Path, raised: str, code: int
+) -> None:
+    """`store copy` interrupted while it builds the target's views (its log
+    copied and committed) says so, not "nothing stored"."""
+    source, target = tmp_path / "s.db", tmp_path / "t.db"
+    assert run(source, "import", str(SEED)).returncode == 0
+    done = interrupted_after_commit(
+        "projections.reader:Reader.catch_up",
+        raised,
+        source,
+        "store",
+        "copy",
+        "--to",
+        str(target),
+    )
+    assert (done.returncode, done.stderr) == (code, STORED_23)
+    assert state(target) == state(source)
