@@ -123,4 +123,8 @@ def header(args: argparse.Namespace, pg: str, loads: list[float], took: float) -
         f"took {took:.0f} s",
         f"store cache {KEY}",
     ]
+    if pg and (args.pg_sizes or args.pg_negotiations):
+        pg_points = args.pg_sizes or args.sizes
+        pg_negs = args.pg_negotiations or args.negotiations
+        parts.append(f"PostgreSQL at stores of {pg_points}, negotiations of {pg_negs}")
     return ", ".join(parts)
