@@ -19,8 +19,8 @@ def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> No
       summit consensus hague-2025 --proposal defence-investment-5pct
       summit consensus hague-2025 --format csv     # the path, one row per date
     """
-    from cli.render import tables
-    from cli.render.formats import emit
+    from cli.render.formats import emit, lazy
 
     fmt = kw.pop("fmt")
-    emit(obj.reader.consensus(negotiation, proposal, **kw), fmt, tables.CONSENSUS)
+    view = obj.reader.consensus(negotiation, proposal, **kw)
+    emit(view, fmt, lazy("cli.render.tables", "CONSENSUS"))

@@ -26,8 +26,8 @@ def delivery(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> Non
       summit delivery hague-2025 --ally GBR
       summit delivery hague-2025 --as-of 2025-06-24 --format json
     """
-    from cli.render.delivery import DELIVERY
-    from cli.render.formats import emit
+    from cli.render.formats import emit, lazy
 
     fmt = kw.pop("fmt")
-    emit(obj.reader.delivery(negotiation, proposal, **kw), fmt, DELIVERY)
+    view = obj.reader.delivery(negotiation, proposal, **kw)
+    emit(view, fmt, lazy("cli.render.delivery", "DELIVERY"))

@@ -19,8 +19,8 @@ def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
       summit stance hague-2025 --proposal defence-investment-5pct --as-of 2025-06-10
       summit stance hague-2025 --ally GBR --format json
     """
-    from cli.render import tables
-    from cli.render.formats import emit
+    from cli.render.formats import emit, lazy
 
     fmt = kw.pop("fmt")
-    emit(obj.reader.stance(negotiation, proposal, **kw), fmt, tables.STANCE)
+    view = obj.reader.stance(negotiation, proposal, **kw)
+    emit(view, fmt, lazy("cli.render.tables", "STANCE"))

@@ -14,12 +14,20 @@ class Obj:
     """The click context object: the store, its reader, and the recorder's name."""
 
     def __init__(
-        self, store: str, store_named: bool, by: str, key: str | None = None
+        self, store: str, store_named: bool, by: str | None, key: str | None = None
     ) -> None:
         self.store_named = store_named
-        self.by = by
+        self._by = by
         self.key = key  # the store key file (--key), if any
         self.use(store)
+
+    @property
+    def by(self) -> str:
+        """Who records: --by, else the OS user name (looked up only by the
+        commands that record, so a query starts without getpass)."""
+        if self._by is None:
+            self._by = _default_user()
+        return self._by
 
     def use(self, location: str) -> None:
         """Talk to the store at `location` from now on."""
@@ -62,3 +70,13 @@ class Obj:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+def _default_user() -> str:
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (containers)
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"

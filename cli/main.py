@@ -115,16 +115,6 @@ class SummitGroup(click.Group):
             return super().invoke(ctx)
 
 
-def _default_user() -> str:
-    import getpass
-    import os
-
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in the environment (containers)
-        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
 @click.group(cls=SummitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
@@ -166,7 +156,7 @@ def cli(ctx: click.Context, store: str, by: str | None, key_file: str | None) ->
     """
     source = ctx.get_parameter_source("store")
     explicit = source is not None and source.name != "DEFAULT"
-    ctx.obj = Obj(store, store_named=explicit, by=by or _default_user(), key=key_file)
+    ctx.obj = Obj(store, store_named=explicit, by=by or None, key=key_file)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:  # pathlib is imported by --out alone: a query starts without it
+    from pathlib import Path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,6 +106,8 @@ proposal_option = click.option(
 
 
 def _out(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    from pathlib import Path
+
     path = Path(value)
     if not path.parent.exists():
         raise click.BadParameter(f"folder '{path.parent}' does not exist")

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from domain.canonical import canonical_json, merge_changes
 from domain.entry import Entry, fingerprint
 from domain.errors import Problem
-from domain.registry import nato_members_on
+from domain.registry import expand_parties
 from domain.vocabulary import (
     EVENT_TYPE,
     INSTITUTION_CODES,
@@ -31,14 +30,6 @@ def derive_ref(record: dict[str, Any]) -> str:
     body = {k: v for k, v in record.items() if k != "ref"}
     digest = hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
     return f"{REF_PREFIXES[record['type']]}-{digest[:12]}"
-
-
-def expand_parties(opened: dict[str, Any]) -> list[str]:
-    """The party codes of an opening: `"nato"` means the allies on the summit date."""
-    parties = opened["parties"]
-    if parties == "nato":
-        return nato_members_on(date.fromisoformat(opened["summit_on"]))
-    return sorted(parties)
 
 
 class RecordBook:

@@ -21,8 +21,9 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoding
 
-from domain.book import RecordBook, expand_parties
+from domain.book import RecordBook
 from domain.entry import Entry
+from domain.registry import expand_parties
 
 FORMAT = 1
 _SAFE_REF = re.compile(r"[^|, ]+")  # refs are slugs: a line's fields never mix

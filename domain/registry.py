@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 INSTITUTIONS: dict[str, str] = {
     "NATO": "NATO (Secretary General and International Staff)",
@@ -49,6 +50,14 @@ NATO_ALLIES: dict[str, tuple[str, date]] = {
 def nato_members_on(day: date) -> list[str]:
     """Codes of the allies that are members on `day`, sorted."""
     return sorted(code for code, (_, joined) in NATO_ALLIES.items() if joined <= day)
+
+
+def expand_parties(opened: dict[str, Any]) -> list[str]:
+    """The party codes of an opening: `"nato"` means the allies on the summit date."""
+    parties = opened["parties"]
+    if parties == "nato":
+        return nato_members_on(date.fromisoformat(opened["summit_on"]))
+    return sorted(parties)
 
 
 def name_of(code: str) -> str:

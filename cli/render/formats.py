@@ -26,11 +26,16 @@ class Shape(NamedTuple):
     rows: Callable[[Any], Rows | list[Rows]]
 
 
-def emit(data: Any, fmt: str, shape: Shape) -> None:
-    """Print `data` as JSON, CSV (header + rows) or a table for people."""
+def emit(data: Any, fmt: str, shape: Shape | Callable[[], Shape]) -> None:
+    """Print `data` as JSON, CSV (header + rows) or a table for people.
+
+    `shape` may be a function giving it (`lazy`): JSON needs none, so a
+    query writing JSON starts without loading the table renderers."""
     if fmt == "json":
         click.echo(json_safe(to_json(data)))
         return
+    if not isinstance(shape, Shape):
+        shape = shape()
     # Human views and CSV never send a stored control character to a terminal.
     data = visible_all(data)
     if fmt == "csv":
@@ -43,6 +48,18 @@ def emit(data: Any, fmt: str, shape: Shape) -> None:
             _csv(header, body)
     else:
         shape.table(data)
+
+
+def lazy(module: str, name: str) -> Callable[[], Shape]:
+    """The shape `name` of `module`, imported only when it is drawn."""
+
+    def shape() -> Shape:
+        import importlib
+
+        found: Shape = getattr(importlib.import_module(module), name)
+        return found
+
+    return shape
 
 
 def _csv(header: list[str], body: Iterable[list[Any]]) -> None:

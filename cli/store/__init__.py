@@ -10,7 +10,7 @@ here (`backend`). Each backend module provides `env(location, write=)`,
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
+import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +111,7 @@ class Store:
         try:
             return self.app(write=False)
         except StoreUnavailable:
-            if is_postgres_url(self.location) or Path(self.location).exists():
+            if is_postgres_url(self.location) or os.path.exists(self.location):
                 raise
         app: Summit = backend(self.location).application()(
             env={"PERSISTENCE_MODULE": "eventsourcing.popo"}

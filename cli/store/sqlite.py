@@ -6,7 +6,6 @@ import functools
 import os
 import sqlite3
 from collections.abc import Iterable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -27,7 +26,7 @@ def env(store: str, *, write: bool) -> dict[str, str]:
     check_sqlite(store, write=write)
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-        "SQLITE_DBNAME": str(Path(store)) if write else read_only_uri(store),
+        "SQLITE_DBNAME": store if write else read_only_uri(store),
         "SQLITE_LOCK_TIMEOUT": str(lock_timeout_s()),
         "CREATE_TABLE": "y" if write else "n",
     }
@@ -37,29 +36,29 @@ def check_sqlite(store: str, *, write: bool) -> None:
     """StoreUnavailable unless `store` is a summit store we may read (or, for a
     writer, a file it may create one in: missing, empty, or a SQLite database
     with no tables). Nothing is created or changed here."""
-    path = Path(store)
-    if path.is_dir():
+    folder = _folder(store)
+    if os.path.isdir(store):
         raise StoreUnavailable(f"{store}: not a summit store (it is a directory)")
-    if not path.exists():
+    if not os.path.exists(store):
         if not write:
             raise StoreUnavailable(
                 f"store not found: {store} (record or import something first, "
                 "or name another with --store / SUMMIT_STORE)"
             )
-        if not path.parent.exists():
+        if not os.path.exists(folder):
             raise StoreUnavailable(
-                f"cannot create store {store}: folder {path.parent} does not exist"
+                f"cannot create store {store}: folder {folder} does not exist"
             )
-        if not os.access(path.parent, os.W_OK):
+        if not os.access(folder, os.W_OK):
             raise StoreUnavailable(f"cannot create store {store}: permission denied")
         return
-    if not os.access(path, os.R_OK):
+    if not os.access(store, os.R_OK):
         raise StoreUnavailable(f"cannot open store {store}: permission denied")
-    if write and not os.access(path, os.W_OK):
+    if write and not os.access(store, os.W_OK):
         raise StoreUnavailable(f"cannot write store {store}: the file is read-only")
-    if write and not os.access(path.parent, os.W_OK):
+    if write and not os.access(folder, os.W_OK):
         raise StoreUnavailable(
-            f"cannot write store {store}: its folder {path.parent} is read-only"
+            f"cannot write store {store}: its folder {folder} is read-only"
         )
     problem = _not_summit(store)
     if problem is not None and not (write and problem == _NO_TABLES):
@@ -69,11 +68,17 @@ def check_sqlite(store: str, *, write: bool) -> None:
 _NO_TABLES = "it holds no tables"
 
 
+def _folder(store: str) -> str:
+    """The folder of the file `store` (os.path, not pathlib: pathlib imports
+    urllib and ipaddress, which would slow every query's start)."""
+    return os.path.dirname(store.rstrip("/")) or "."
+
+
 def _not_summit(store: str) -> str | None:
     """Why the existing file `store` is not a summit store, or None when it is."""
     from projections.tables.sqlite import read_only_uri
 
-    if Path(store).stat().st_size == 0:
+    if os.path.getsize(store) == 0:
         return _NO_TABLES
     try:
         c = sqlite3.connect(read_only_uri(store, probe=True), uri=True)

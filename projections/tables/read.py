@@ -115,7 +115,7 @@ def inputs_from_tables(
     a few indexed lookups, `stance_of`, so the cost does not grow with
     history), "pledges" (stance and delivery).
     """
-    from domain.book import expand_parties
+    from domain.registry import expand_parties
     from projections.inputs import Evidence, Inputs, choose_proposal
 
     p = views.placeholder
@@ -337,7 +337,7 @@ def figures_from_tables(
     year), the only ones delivery and spending use."""
     from datetime import date
 
-    from domain.book import expand_parties
+    from domain.registry import expand_parties
     from projections.delivery import Figure
 
     parties = expand_parties(opening_of(views, negotiation, known_at))
