@@ -112,11 +112,12 @@ def inputs_from_tables(
 
     `needs` says what is read besides the targets: "evidence" (the list, for
     the consensus path), "stances" (the stance view: each party's stance is
-    a few indexed lookups, `stance_of`, so the cost does not grow with
+    a few indexed seeks, `stances.stances_of`, so the cost does not grow with
     history), "pledges" (stance and delivery).
     """
     from domain.registry import expand_parties
     from projections.inputs import Evidence, Inputs, choose_proposal
+    from projections.tables.stances import stances_of
 
     p = views.placeholder
     record = opening_of(views, negotiation, known_at)
@@ -138,10 +139,9 @@ def inputs_from_tables(
     )
     parties = expand_parties(record)
     stances = (
-        {
-            party: stance_of(views, negotiation, proposal, party, cut)
-            for party in parties
-        }
+        stances_of(
+            views, negotiation, proposal, parties, Cut.of(views, as_of, known_at, "q")
+        )
         if "stances" in needs
         else None
     )
@@ -249,57 +249,6 @@ def _latest(
         )
     params = [negotiation] * (len(keys) + 2)
     return list(views.rows(sql, *params, *cut.params))
-
-
-def stance_of(
-    views: Any, negotiation: str, proposal: str, party: str, cut: Cut
-) -> dict[str, Any]:
-    """One party's stance row (rule 4) in the rows `cut` sees.
-
-    Five seeks on the (negotiation, proposal, party, stance, occurred_on,
-    position) index, however long the history: the latest row of each stance
-    (the latest of those gives the stance, evidence and conditions; the
-    latest of the others, where the current run began), then the first row
-    of the current stance after that, whose date is `since`.
-    """
-    from domain.vocabulary import STANCES, UNKNOWN
-
-    p = views.placeholder
-    where = (
-        f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p} "
-        f"AND party={p} AND stance={p}"
-    )
-    key = (negotiation, proposal, party)
-    latest = {
-        row[:2]: (stance, *row[2:])
-        for stance in STANCES
-        for row in views.rows(
-            f"SELECT occurred_on, position, ref, conditions {where}{cut.sql} "
-            "ORDER BY occurred_on DESC, position DESC LIMIT 1",
-            *key,
-            stance,
-            *cut.params,
-        )
-    }
-    if not latest:
-        return {"stance": UNKNOWN, "since": None, "evidence": None, "conditions": None}
-    stance, ref, conditions = latest.pop(max(latest))
-    after, extra = "", tuple[Any, ...]()
-    if latest:  # the run began after the latest row of another stance
-        on, position = max(latest)
-        # A range on the index's occurred_on (an OR alone would scan).
-        after = f" AND occurred_on >= {p} AND (occurred_on > {p} OR position > {p})"
-        extra = (on, on, position)
-    first = views.rows(
-        f"SELECT occurred_on {where}{after}{cut.sql} "
-        "ORDER BY occurred_on, position LIMIT 1",
-        *key,
-        stance,
-        *extra,
-        *cut.params,
-    )
-    since = first[0][0]
-    return {"stance": stance, "since": since, "evidence": ref, "conditions": conditions}
 
 
 def opening_of(
