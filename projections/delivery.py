@@ -27,10 +27,9 @@ Readings of SPEC fixed here (see the README's delivery notes):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.vocabulary import DELIVERY_STATUSES
 
@@ -49,8 +48,7 @@ _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999)
 _CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One `spending.reported` that exists in the view being answered."""
 
     actor: str
@@ -63,8 +61,7 @@ class Figure:
     position: int
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """One target of the proposal as of the view's date (rule 3)."""
 
     metric: str
@@ -72,8 +69,7 @@ class Target:
     by_year: int
 
 
-@dataclass(frozen=True)
-class Pledge:
+class Pledge(NamedTuple):
     """One of a party's latest pledges (rule 5)."""
 
     metric: str

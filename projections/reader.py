@@ -167,11 +167,24 @@ class Reader:
         ally: str | None = None,
     ) -> dict[str, Any]:
         """The delivery view (SPEC §4, rules 7–8) of one proposal."""
-        from projections.spent import delivery_from
+        from projections.inputs import inputs_from_history
+        from projections.spent import delivery_from, figures_from_history
+        from projections.tables.read import figures_from_tables, inputs_from_tables
 
-        inputs = self.inputs(negotiation, proposal, as_of, known_at, needs=("pledges",))
+        def from_tables(views: Any) -> tuple[Any, list[Any]]:
+            inputs = inputs_from_tables(
+                views, negotiation, proposal, as_of, known_at, needs=("pledges",)
+            )
+            return inputs, figures_from_tables(views, negotiation, as_of, known_at)[1]
+
+        def from_history(history: History) -> tuple[Any, list[Any]]:
+            inputs = inputs_from_history(history, proposal, as_of)
+            return inputs, figures_from_history(history, as_of)
+
+        # Both from one catch-up of the views (or one fold of the log).
+        args = (negotiation, known_at, from_tables, from_history)
+        inputs, figures = self._answer(*args)
         check_ally(ally, inputs.parties, negotiation)
-        _, figures = self.figures(negotiation, as_of, known_at)
         known = instant_text(known_at)
         return delivery_from(inputs, figures, as_of=as_of, known_at=known, ally=ally)
 
@@ -300,7 +313,7 @@ class Reader:
     def tables(self) -> Any:
         """A reader of the persisted views, caught up with the log."""
         views = self.store.tables().fresh(self.store, self.catch_up)
-        status = views.status()
+        status = views.seen or views.status()
         if status.tracked > status.head:
             views.close()
             raise CheckFailed(

@@ -28,6 +28,7 @@ class PostgresTables:
 
     placeholder = "%s"
     row_id = None  # no rowid: `read._latest` joins by value (LATERAL)
+    seen: Status | None = None  # the status `fresh` found current (not re-read)
 
     def __init__(self, app: Any, recorder: Any) -> None:
         self.app = app
@@ -163,7 +164,8 @@ def fresh(store: Any, catch_up: Callable[[], Any]) -> PostgresTables:
         if found.tables_exist():
             views = PostgresTables(app, found)
             columns = views.rows(POSTGRES_COLUMNS, views.schema, views.schema)
-            if views.status().behind > 0 or schema_state(columns) != "current":
+            views.seen = views.status()
+            if views.seen.behind > 0 or schema_state(columns) != "current":
                 views = None
     if views is None:
         try:

@@ -117,7 +117,6 @@ def inputs_from_tables(
     """
     from domain.registry import expand_parties
     from projections.inputs import Evidence, Inputs, choose_proposal
-    from projections.tables.stances import stances_of
 
     p = views.placeholder
     record = opening_of(views, negotiation, known_at)
@@ -138,13 +137,12 @@ def inputs_from_tables(
         *cut.params,
     )
     parties = expand_parties(record)
-    stances = (
-        stances_of(
-            views, negotiation, proposal, parties, Cut.of(views, as_of, known_at, "q")
-        )
-        if "stances" in needs
-        else None
-    )
+    stances = None
+    if "stances" in needs:
+        from projections.tables.stances import stances_of
+
+        q = Cut.of(views, as_of, known_at, alias="q")
+        stances = stances_of(views, negotiation, proposal, parties, q)
     evidence = (
         []
         if "evidence" not in needs

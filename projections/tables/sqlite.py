@@ -58,6 +58,7 @@ class SQLiteTables:
     placeholder = "?"
     row_id = "rowid"
     facts = facts_source(FACTS, "stored_events", "rowid")
+    seen: Status | None = None  # the status `fresh` found current (not re-read)
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -130,7 +131,8 @@ def current(store: Any) -> SQLiteTables:
 def fresh(store: Any, catch_up: Callable[[], Any]) -> SQLiteTables:
     """A reader of the views caught up with the log (ReadOnlyStore if it cannot be)."""
     views = current(store)
-    if views.status().behind > 0 or views.schema_state() != "current":
+    views.seen = views.status()
+    if views.seen.behind > 0 or views.schema_state() != "current":
         views.close()
         if not os.access(views.path, os.W_OK):
             raise ReadOnlyStore

@@ -8,16 +8,16 @@ party: on PostgreSQL each statement is a round trip).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from projections.tables.schema import EVIDENCE
 
-if TYPE_CHECKING:
-    from projections.tables.read import Cut
+# `cut` below is a `read.Cut` (a WHERE tail and its parameters; not imported:
+# read.py imports this module).
 
 
 def stances_of(
-    views: Any, negotiation: str, proposal: str, parties: list[str], cut: Cut
+    views: Any, negotiation: str, proposal: str, parties: list[str], cut: Any
 ) -> dict[str, dict[str, Any]]:
     """Each party's stance row in the rows `cut` (on the alias `q`) sees: its
     latest row of each
@@ -60,7 +60,7 @@ def _values(views: Any, rows: list[tuple[Any, ...]], names: str) -> str:
 
 
 def _latest_of_each(
-    views: Any, negotiation: str, proposal: str, parties: list[str], cut: Cut
+    views: Any, negotiation: str, proposal: str, parties: list[str], cut: Any
 ) -> list[tuple[Any, ...]]:
     """(party, stance, occurred_on, position, ref, conditions) of each party's
     latest visible row of each stance, one seek per (party, stance)."""
@@ -96,7 +96,7 @@ def _first_after(
     negotiation: str,
     proposal: str,
     runs: dict[str, tuple[Any, ...]],
-    cut: Cut,
+    cut: Any,
 ) -> dict[str, str]:
     """Each party's first visible row of its current stance after the given
     (occurred_on, position): the date its run began (`since`)."""
