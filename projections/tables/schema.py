@@ -139,7 +139,7 @@ def create_statements(
         f"proposal {text} NOT NULL, party {text} NOT NULL, stance {text} NOT NULL, "
         f"conditions {text}, ref {text} NOT NULL, occurred_on {text} NOT NULL, "
         f"position {integer} NOT NULL, {known})",
-        # One index serves stance (rule 4: five seeks per ally, `read.stance_of`)
+        # One index serves stance (rule 4: five seeks per ally, `stances.py`)
         # and the consensus read (its (negotiation, proposal) prefix).
         f"CREATE INDEX IF NOT EXISTS {EVIDENCE}_stance ON {t(EVIDENCE)} "
         "(negotiation, proposal, party, stance, occurred_on, position)",
