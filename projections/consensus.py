@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from domain.vocabulary import STANCE_ORDER, UNKNOWN
 from projections.inputs import Inputs, inputs_from_history
+
+_OCCURRED_ON = itemgetter(4)  # Evidence.occurred_on, without a call per row
 
 
 def _counts(stances: dict[str, str]) -> dict[str, int]:
@@ -24,16 +27,15 @@ def consensus_from(
     counts = _counts(stances)
     path: list[dict[str, Any]] = []
     reached_on: str | None = None
-    for day, day_evidence in groupby(inputs.evidence, key=lambda ev: ev.occurred_on):
-        refs: list[str] = []
-        for ev in day_evidence:
-            stances[ev.party] = ev.stance
-            if ev.ref not in refs:
-                refs.append(ev.ref)
+    for day, day_evidence in groupby(inputs.evidence, key=_OCCURRED_ON):
+        refs: dict[str, None] = {}  # each ref once, in order (a set would not keep it)
+        for party, stance, _, ref, _, _ in day_evidence:
+            stances[party] = stance
+            refs[ref] = None
         # End-of-day state: judge consensus and the counts only now.
         new_counts = _counts(stances)
         if new_counts != counts:
-            path.append({"on": day, "counts": new_counts, "refs": refs})
+            path.append({"on": day, "counts": new_counts, "refs": list(refs)})
             counts = new_counts
         everyone = counts["supports"] == len(inputs.parties)
         if everyone and reached_on is None:

@@ -8,6 +8,7 @@ rows, `schema.facts_source`),
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -146,17 +147,20 @@ def inputs_from_tables(
     evidence = (
         []
         if "evidence" not in needs
-        else [
-            Evidence(*row)
-            for row in views.rows(
-                "SELECT party, stance, conditions, ref, occurred_on, position "
-                f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} AND proposal={p}"
-                f"{cut.sql} ORDER BY occurred_on, position, party",
-                negotiation,
-                proposal,
-                *cut.params,
+        else list(
+            # Evidence tuples made in C (the consensus path reads every row).
+            map(
+                functools.partial(tuple.__new__, Evidence),
+                views.rows(
+                    "SELECT party, stance, conditions, ref, occurred_on, position "
+                    f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} "
+                    f"AND proposal={p}{cut.sql} ORDER BY occurred_on, position, party",
+                    negotiation,
+                    proposal,
+                    *cut.params,
+                ),
             )
-        ]
+        )
     )
     pledges = (
         _latest_pledges(views, negotiation, as_of, known_at)
