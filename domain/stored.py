@@ -45,10 +45,26 @@ class UndecodableState(ValueError):
     """Stored state in no form summit writes (damage, or another program's)."""
 
 
+# A short state is deflated in the smallest window that holds the dictionary
+# and the state (deflate reaches back at most the window less 262 bytes):
+# the same bytes as the full 32 KB window, whose header it keeps, made four
+# times faster (zlib clears and fills a window's tables for each stream).
+_HEADER = b"\x78\xf9" + ZDICT_ID.to_bytes(4, "big")  # 32 KB window, level 9, FDICT
+_REACH = 262  # deflate's MIN_LOOKAHEAD: the window's bytes it cannot reach back
+
+
 def compress_state(data: bytes) -> bytes:
     """One event's state as stored: zlib primed with ZDICT."""
-    packer = zlib.compressobj(LEVEL if len(data) < LARGE else LEVEL_LARGE, zdict=ZDICT)
-    return packer.compress(data) + packer.flush()
+    if len(data) >= LARGE:
+        packer = zlib.compressobj(LEVEL_LARGE, zdict=ZDICT)
+        return packer.compress(data) + packer.flush()
+    bits = max(9, (len(ZDICT) + len(data) + _REACH - 1).bit_length())
+    if bits >= 15:
+        packer = zlib.compressobj(LEVEL, zdict=ZDICT)
+        return packer.compress(data) + packer.flush()
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -bits, zdict=ZDICT)
+    body = packer.compress(data) + packer.flush()
+    return _HEADER + body + zlib.adler32(data).to_bytes(4, "big")
 
 
 def plain_state(state: bytes | bytearray | memoryview) -> bytes:

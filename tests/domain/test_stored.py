@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import zlib
 
 import pytest
@@ -81,3 +82,19 @@ def test_a_state_in_no_form_summit_writes_is_undecodable(stored: bytes) -> None:
 def test_the_dictionary_never_changes() -> None:
     # Stored states name it by checksum: changing it would strand every store.
     assert zlib.adler32(ZDICT) == 0x039F3FAD
+
+
+# Sizes around each window's limit: the dictionary (939 bytes) and the state
+# must lie within a window less the 262 bytes deflate cannot reach back.
+@pytest.mark.parametrize(
+    "size", [0, 1, 700, 2800, 2895, 2896, 3000, 3157, 6991, 6992, 15183, 15184, 20000]
+)
+def test_a_state_compressed_in_a_small_window_is_zlibs_own_bytes(size: int) -> None:
+    # A short state is deflated in a small window: byte for byte what zlib's
+    # default window (and header) makes; its end repeats the dictionary's
+    # start, the farthest match there is (digits: no match nearer).
+    digits = random.Random(size).choices(b"0123456789", k=size)  # compressible
+    data = (bytes(digits[: max(0, size - 20)]) + ZDICT[:20])[:size]
+    packer = zlib.compressobj(9 if size < 16_384 else 3, zdict=ZDICT)
+    assert compress_state(data) == packer.compress(data) + packer.flush()
+    assert plain_state(compress_state(data)) == data
