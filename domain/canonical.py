@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
+
+# Made once: `json.dumps` with options builds an encoder on every call.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+).encode
 
 
 def canonical_json(value: Any) -> str:
     """Sorted-key compact JSON: the one textual form hashed and compared."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL(value)
+
+
+@functools.lru_cache(maxsize=64)
+def json_string(text: str) -> str:
+    """A string's JSON text as `canonical_json` writes it, remembered (who
+    records is the same for every event of a write)."""
+    return _CANONICAL(text)
 
 
 def merge_changes(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

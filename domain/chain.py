@@ -9,10 +9,9 @@ same negotiation (64 zeros for the first) followed by that content.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
-from domain.canonical import canonical_json
+from domain.canonical import canonical_json, json_string
 
 GENESIS = "0" * 64
 
@@ -39,10 +38,10 @@ def digest_of_canonical(
 ) -> str:
     """`chain_digest` from the record's canonical JSON, already made: the
     content's keys sort as record, recorded_at, recorded_by, so its text is
-    the record's canonical JSON between the other two."""
+    the record's canonical JSON between the other two. `recorded_at` is an
+    ISO 8601 time (digits and `-:T.+`: its JSON text is itself in quotes)."""
     text = (
         f'{previous}{{"record":{canonical_record},'
-        f'"recorded_at":{json.dumps(recorded_at, ensure_ascii=False)},'
-        f'"recorded_by":{json.dumps(recorded_by, ensure_ascii=False)}}}'
+        f'"recorded_at":"{recorded_at}","recorded_by":{json_string(recorded_by)}}}'
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -266,7 +266,8 @@ def record_problems(data: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Validate one decoded JSON value; return (normalised record, problems)."""
     if not isinstance(data, dict):
         return None, [Problem("", "expected a JSON object")]
-    data = {k: v for k, v in data.items() if k != "_recorded"}
+    if "_recorded" in data:  # an export's read-only field
+        data = {k: v for k, v in data.items() if k != "_recorded"}
     kind = data.get("type")
     if kind is None:
         return None, [Problem("type", "is required")]

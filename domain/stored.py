@@ -17,6 +17,8 @@ import json
 import zlib
 from typing import Any
 
+from domain.canonical import json_string
+
 # Most frequent last: zlib reaches the end of the dictionary most cheaply.
 ZDICT = (
     b'"changes":{"reason":"target":"record.corrected","record.retracted",'
@@ -109,11 +111,12 @@ def recorded_state(
     compression): its JSON transcoder's text of the event's attributes in
     their order, the timestamp as its `datetime_iso` transcoding. Built here
     from values already at hand, it saves making and transcoding an event
-    object per record (a test compares it with the mapper's, every type)."""
+    object per record (a test compares it with the mapper's, every type).
+    The time (ISO 8601) and the digest (hex) are their own JSON text in quotes."""
     return (
-        f'{{"timestamp":{{"_type_":"datetime_iso","_data_":{_ENCODE(recorded_at)}}},'
-        f'"record":{_ENCODE(record)},"recorded_by":{_ENCODE(recorded_by)},'
-        f'"digest":{_ENCODE(digest)}}}'
+        f'{{"timestamp":{{"_type_":"datetime_iso","_data_":"{recorded_at}"}},'
+        f'"record":{_ENCODE(record)},"recorded_by":{json_string(recorded_by)},'
+        f'"digest":"{digest}"}}'
     ).encode()
 
 
