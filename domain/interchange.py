@@ -296,13 +296,23 @@ def record_problems(data: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
 def normalise(model: BaseModel) -> dict[str, Any]:
     """The stored form: `type` first, defaults filled in, absent optionals dropped."""
     dumped = model.model_dump(mode="json", exclude_none=True)
-    head = {k: dumped.pop(k) for k in _LEADING if k in dumped}
-    tail = {k: dumped.pop(k) for k in _TRAILING if k in dumped}
-    return {**head, **dumped, **tail}
+    return {k: dumped[k] for k in _order(type(model)) if k in dumped}
 
 
 _LEADING = ("type", "negotiation", "ref", "occurred_on")
 _TRAILING = ("source", "note")
+_ORDERS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _order(model: type[BaseModel]) -> tuple[str, ...]:
+    """A model's fields in stored order: the leading ones, the model's own
+    (in its order), the trailing ones."""
+    if model not in _ORDERS:
+        fields = list(model.model_fields)
+        middle = [k for k in fields if k not in (*_LEADING, *_TRAILING)]
+        ends = [[k for k in keys if k in fields] for keys in (_LEADING, _TRAILING)]
+        _ORDERS[model] = (*ends[0], *middle, *ends[1])
+    return _ORDERS[model]
 
 
 def parse_record(data: Any) -> dict[str, Any]:
