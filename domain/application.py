@@ -10,6 +10,7 @@ import pickle
 import random
 import tempfile
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from domain.book_state import BookAsDict
 from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
 from domain.negotiation import Negotiation, with_ref
+from domain.packed import Refs, pack
 
 if TYPE_CHECKING:
     from domain.interchange import Line
@@ -35,7 +37,9 @@ if TYPE_CHECKING:
 MAX_ATTEMPTS = 200
 BACKOFF_FIRST_S = 0.005
 BACKOFF_CAP_S = 0.1
-SPOOL_EVERY = 2000  # validated events moved from memory to the spool at a time
+# Input lines between moves of validated events from memory to the spool,
+# and packings of the record books (`domain.packed`).
+SPOOL_EVERY = 2000
 
 Row = tuple[UUID, int, str, bytes]  # a stored event: originator, version, topic, state
 
@@ -44,8 +48,8 @@ Row = tuple[UUID, int, str, bytes]  # a stored event: originator, version, topic
 class ImportReport:
     """What an import stored and skipped (refs in input order)."""
 
-    stored: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    stored: Refs = field(default_factory=Refs)
+    skipped: Refs = field(default_factory=Refs)
     conflicts_retried: int = 0
 
 
@@ -115,8 +119,13 @@ class Summit(Application[UUID]):
                 return kept
 
         for attempt in range(MAX_ATTEMPTS):
-            with tempfile.TemporaryFile(prefix="summit-import-") as spool:
-                report, aggregates = self._apply(read(), recorded_by, source, spool)
+            with (
+                tempfile.TemporaryFile(prefix="summit-import-") as spool,
+                tempfile.TemporaryFile(prefix="summit-records-") as records,
+            ):
+                report, aggregates = self._apply(
+                    read(), recorded_by, source, (spool, records)
+                )
                 report.conflicts_retried = attempt
                 if dry_run or not report.stored:
                     return report
@@ -190,21 +199,26 @@ class Summit(Application[UUID]):
         self.recorder.insert_events([e for chunk in chunks for e in chunk])
 
     def _apply(
-        self, lines: Iterable[Line], recorded_by: str, source: str, spool: IO[bytes]
+        self,
+        lines: Iterable[Line],
+        recorded_by: str,
+        source: str,
+        files: tuple[IO[bytes], IO[bytes]],
     ) -> tuple[ImportReport, dict[str, Negotiation | None]]:
+        """Check every line; `files`: the spool, and the import's record file."""
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
         rows: dict[str, list[Row]] = {}
         try:
             self._check_lines(
-                lines, recorded_by, report, problems, (aggregates, rows), spool
+                lines, recorded_by, report, problems, (aggregates, rows), files
             )
         except InvalidInput as e:  # the input's own problems, found as it was read
             problems.extend(e.problems)
         if problems:
             raise InvalidInput(problems, source)
-        self._spool(aggregates, rows, spool)
+        self._spool(aggregates, rows, files[0])
         return report, aggregates
 
     def _check_lines(
@@ -214,49 +228,92 @@ class Summit(Application[UUID]):
         report: ImportReport,
         problems: list[Problem],
         pending: tuple[dict[str, Negotiation | None], dict[str, list[Row]]],
-        spool: IO[bytes],
+        files: tuple[IO[bytes], IO[bytes]],
     ) -> None:
         """Check each line against the log and the valid lines before it."""
         aggregates, rows = pending
         readable = self.mapper.cipher is None
-        seen_refs: dict[tuple[str, str], int] = {}
-        for line in lines:
+        seen = _Seen()
+        for count, line in enumerate(lines, start=1):
             slug = line.record["negotiation"]
             if slug not in aggregates:
                 aggregates[slug] = self.negotiation(slug)
+                seen.opened(slug, aggregates[slug])
             agg = aggregates[slug]
             record = with_ref(agg.book.normalise(line.record) if agg else line.record)
-            key = (slug, record["ref"])
-            if key in seen_refs:
+            first = seen.first_line(slug, agg, record["ref"])
+            if first is not None:
                 problems.append(
                     Problem(
                         "ref",
                         f"'{record['ref']}' is repeated in this input "
-                        f"(first on line {seen_refs[key]})",
+                        f"(first on line {first})",
                         line.number,
                     )
                 )
-                continue
-            seen_refs[key] = line.number
-            if agg is None:  # only an opening, and a valid one, may come first
+            elif agg is None:  # only an opening, and a valid one, may come first
                 found = RecordBook().problems(record)
                 if found:
+                    seen.refused(slug, record["ref"], line.number)
                     problems.extend(
                         Problem(p.field, p.reason, line.number) for p in found
                     )
-                    continue
-                aggregates[slug] = Negotiation.open(record, recorded_by)
-                report.stored.append(record["ref"])
-                continue
-            if agg.book.is_duplicate(record):
+                else:
+                    aggregates[slug] = Negotiation.open(record, recorded_by)
+                    seen.recorded(slug, line.number)
+                    report.stored.append(record["ref"])
+            elif agg.book.is_duplicate(record):
+                seen.skipped(slug, agg.book.entries[record["ref"]].seq, line.number)
                 report.skipped.append(record["ref"])
-                continue
-            found = agg.book.problems(record)
-            if found:
+            elif found := agg.book.problems(record):
+                seen.refused(slug, record["ref"], line.number)
                 problems.extend(Problem(p.field, p.reason, line.number) for p in found)
-                continue
-            row = agg.append(record, recorded_by, self._seal, readable=readable)
-            rows.setdefault(slug, []).append((agg.id, *row))
-            report.stored.append(record["ref"])
-            if len(report.stored) % SPOOL_EVERY == 0 and not problems:
-                self._spool(aggregates, rows, spool)
+            else:
+                row = agg.append(record, recorded_by, self._seal, readable=readable)
+                rows.setdefault(slug, []).append((agg.id, *row))
+                seen.recorded(slug, line.number)
+                report.stored.append(record["ref"])
+            if count % SPOOL_EVERY == 0:  # memory bounded, whatever the input
+                if not problems:
+                    self._spool(aggregates, rows, files[0])
+                books = [(a.book, seen.base[s]) for s, a in aggregates.items() if a]
+                pack(books, files[1])
+
+
+class _Seen:
+    """Where each ref of an import was first seen: the input line of every
+    version it records or skips (arrays), and of every line it refuses."""
+
+    def __init__(self) -> None:
+        self.base: dict[str, int] = {}  # each negotiation's version in the log
+        self.lines: dict[str, array[int]] = {}  # of versions base+1...
+        self.skips: dict[str, array[int]] = {}  # of versions up to base
+        self.refusals: dict[tuple[str, str], int] = {}
+
+    def opened(self, slug: str, agg: Negotiation | None) -> None:
+        self.base[slug] = agg.version if agg is not None else 0
+        self.lines[slug] = array("I")
+
+    def recorded(self, slug: str, number: int) -> None:
+        self.lines[slug].append(number)
+
+    def skipped(self, slug: str, version: int, number: int) -> None:
+        if slug not in self.skips:
+            self.skips[slug] = array("I", bytes(4 * (self.base[slug] + 1)))
+        self.skips[slug][version] = number
+
+    def refused(self, slug: str, ref: str, number: int) -> None:
+        self.refusals[(slug, ref)] = number
+
+    def first_line(self, slug: str, agg: Negotiation | None, ref: str) -> int | None:
+        """The line this input gave `ref` on before, if it did."""
+        if (slug, ref) in self.refusals:
+            return self.refusals[(slug, ref)]
+        entry = agg.book.entries.get(ref) if agg is not None else None
+        if entry is None:
+            return None
+        base = self.base[slug]
+        if entry.seq > base:
+            return self.lines[slug][entry.seq - base - 1]
+        skips = self.skips.get(slug)
+        return (skips[entry.seq] or None) if skips is not None else None

@@ -17,6 +17,7 @@ hardly more than one into a negotiation of 20.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
@@ -75,28 +76,42 @@ class Entries(dict[str, Entry]):
         super().__init__()
         self.book = book
         self.text: str = state["index"]
-        self._search = LINE + self.text + LINE
+        self._search: str = LINE + self.text + LINE
         self.small: dict[str, dict[str, Any]] = state["small"]
         self.current: dict[str, dict[str, Any]] = state["current"]
+
+    def _line_of(self, ref: str) -> str | None:
+        """The ref's latest line of the index, if it has one."""
+        at = self._search.rfind(f"{LINE}{ref}{FIELD}")
+        if at < 0:
+            return None
+        return self._search[at + 1 : self._search.index(LINE, at + 1)]
 
     def _wake(self, ref: str) -> Entry | None:
         if not _SAFE_REF.fullmatch(ref):
             return None
-        at = self._search.rfind(f"{LINE}{ref}{FIELD}")
-        if at < 0:
+        line = self._line_of(ref)
+        if line is None:
             return None
-        line = self._search[at + 1 : self._search.index(LINE, at + 1)]
         _, kind, seq, print_, retracted, corrections = line.split(FIELD)
-        small = self.small.get(ref)
+        small = self._small(ref)
         entry = Entry(ref, kind, int(seq), small)
         entry.fingerprint = print_ or None
         entry.retracted = retracted == "1"
         entry.corrections = corrections.split(",") if corrections else []
         entry._record = self.current.get(ref)
         if small is None:
-            entry._load = self.book.read_record
+            entry._load = self._reader(int(seq))
         dict.__setitem__(self, ref, entry)
         return entry
+
+    def _small(self, ref: str) -> dict[str, Any] | None:
+        """The record of a record event, kept whole."""
+        return self.small.get(ref)
+
+    def _reader(self, seq: int) -> Callable[[int], dict[str, Any]]:
+        """What reads the record of version `seq` (the log, through the book)."""
+        return self.book.read_record
 
     def get(self, ref: str, default: Any = None) -> Any:
         found = dict.get(self, ref)
