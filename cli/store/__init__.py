@@ -87,12 +87,21 @@ class Store:
         self.location = location
         self.key_file = key_file
         self._apps: dict[bool, Summit] = {}
+        self._reader: Any = None
 
     def app(self, *, write: bool = False) -> Summit:
         """The application on the store, opened once for reading, once for writing."""
         if write not in self._apps:
             self._apps[write] = open_store(self.location, write=write, key=self.key())
         return self._apps[write]
+
+    def reader(self) -> Any:
+        """(Connection, schema) that read a server store's views without the
+        application (`postgres.reader`; a SQLite file is read directly):
+        opened once, closed with the store."""
+        if self._reader is None:
+            self._reader = backend(self.location).reader(self.location)
+        return self._reader
 
     def key(self) -> str | None:
         """The store key from the key file, when one was given."""
@@ -141,6 +150,9 @@ class Store:
         for app in self._apps.values():
             _close(app)
         self._apps.clear()
+        if self._reader is not None:
+            _close(self._reader[0])
+            self._reader = None
 
 
 def _close(app: Any) -> None:

@@ -164,14 +164,39 @@ def _check(target: PgTarget, password: str, *, write: bool) -> bool:
     return bool(rights["table_exists"])
 
 
-def _connect(target: PgTarget, password: str) -> Any:
+def reader(url: str) -> tuple[Any, str]:
+    """(A connection that reads the store, its schema): no pool and no
+    application; one read-only REPEATABLE READ transaction, begun by the
+    first read, so every read sees one state of the store. StoreUnavailable,
+    saying why, when the server cannot be reached or refuses the login."""
+    target = parse_url(url)
+    _require_psycopg()
+    password = password_for(target)
+    try:
+        from psycopg import IsolationLevel
+        from psycopg.rows import tuple_row
+
+        conn = _connect(target, password, autocommit=False, row_factory=tuple_row)
+        conn.read_only = True
+        conn.isolation_level = IsolationLevel.REPEATABLE_READ
+    except Exception as e:
+        raise StoreUnavailable(_line(target, _reason(e, password))) from None
+    return conn, target.schema
+
+
+def _connect(target: PgTarget, password: str, **options: Any) -> Any:
+    """A connection to the store's database: autocommit, rows as dicts,
+    unless `options` say otherwise."""
     import psycopg
     from psycopg.rows import dict_row
 
     params: dict[str, Any] = {
         "connect_timeout": CONNECT_TIMEOUT_S,
         "application_name": "summit",
+        "autocommit": True,
+        "row_factory": dict_row,
         **dict(target.params),
+        **options,
     }
     return psycopg.connect(
         host=target.host,
@@ -179,8 +204,6 @@ def _connect(target: PgTarget, password: str) -> Any:
         dbname=target.dbname,
         user=target.user,
         password=password,
-        autocommit=True,
-        row_factory=dict_row,
         **params,
     )
 

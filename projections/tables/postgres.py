@@ -1,13 +1,20 @@
-"""The views on PostgreSQL: read and written through eventsourcing's datastore."""
+"""The views on PostgreSQL: read over one plain psycopg connection, written
+through eventsourcing's datastore.
+
+A query on views that are up to date reads them without the write-side
+application (no eventsourcing, no pydantic): one connection, one read-only
+REPEATABLE READ transaction (every read sees one state of the store), and
+one statement that checks the views' schema, the log's head and the
+position they processed. Only views that are behind (or missing, or of an
+older schema) open the application to catch them up.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
-
-from eventsourcing.postgres import PostgresTrackingRecorder
-from psycopg.sql import SQL
 
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import (
@@ -20,87 +27,138 @@ from projections.tables.schema import (
     facts_source,
     schema_state,
 )
-from projections.tables.writer import ViewsWriter
+
+# eventsourcing's tables, named after the application (`Summit.name`): a
+# reader names them without importing the application (tests check them).
+EVENTS = "summit_events"
+TRACKING = "summit_tracking"
+
+# Where the views stand, in one round trip: the log's head, the position the
+# views processed, and the views' tables' columns and indexes (`schema_state`).
+_STATE_SQL = (
+    "SELECT (SELECT MAX(notification_id) FROM {schema}.{events}), "
+    "(SELECT MAX(notification_id) FROM {schema}.{tracking} "
+    "WHERE application_name=%s), "
+    "(SELECT array_agg(t::text ORDER BY t, i) FROM ({columns}) AS c(t, i, n)), "
+    "(SELECT array_agg(n::text ORDER BY t, i) FROM ({columns}) AS c(t, i, n))"
+)
 
 
 class PostgresTables:
-    """Read the views through an eventsourcing recorder's datastore."""
+    """Read the views over `conn`, the store's psycopg connection (`reader()`),
+    in one read-only transaction, ended by `close` (the store closes the
+    connection)."""
 
     placeholder = "%s"
     row_id = None  # no rowid: `read._latest` joins by value (LATERAL)
-    seen: Status | None = None  # the status `fresh` found current (not re-read)
 
-    def __init__(self, app: Any, recorder: Any) -> None:
-        self.app = app
-        self.recorder = recorder
-        self.schema = recorder.datastore.schema
-        self.facts = recorder.facts
+    def __init__(self, conn: Any, schema: str) -> None:
+        self.conn = conn
+        self.schema = schema
+        self.facts = facts_source(
+            self.table(FACTS), self.table(EVENTS), "notification_id"
+        )
+        self.seen: Status | None = None
 
     def close(self) -> None:
-        pass
+        with contextlib.suppress(Exception):
+            self.conn.rollback()
 
     def table(self, name: str) -> str:
         return f"{self.schema}.{name}"
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        with self.recorder.datastore.transaction(commit=False) as c:
-            c.execute(sql, params)
-            return [
-                tuple(r.values()) if isinstance(r, dict) else r for r in c.fetchall()
-            ]
+        rows: list[tuple[Any, ...]] = self.conn.execute(sql, params).fetchall()
+        return rows
+
+    def state(self) -> tuple[Status, str]:
+        """Where the views stand and their schema ("current", "missing",
+        "stale"), in one statement; an error when the log or the tracking
+        table cannot be read (missing, or not this role's to read)."""
+        sql = _STATE_SQL.format(
+            schema=self.schema,
+            events=EVENTS,
+            tracking=TRACKING,
+            columns=POSTGRES_COLUMNS,
+        )
+        schema = (self.schema, self.schema)
+        row = self.rows(sql, TRACKING_NAME, *schema, *schema)[0]
+        head, tracked, tables, columns = row
+        self.seen = Status(head or 0, tracked or 0, -1)
+        found = zip(tables or (), range(len(tables or ())), columns or (), strict=True)
+        return self.seen, schema_state(found)
 
     def status(self, *, count: bool = False) -> Status:
-        head = self.app.recorder.max_notification_id() or 0
-        tracked = self.recorder.max_tracking_id(TRACKING_NAME) or 0
-        rows = self.rows(f"SELECT COUNT(*) FROM {self.facts}")[0][0] if count else -1
-        return Status(head, tracked, rows)
+        """Where the views stand (fixed for the transaction, so read once)."""
+        if self.seen is None:
+            self.state()
+        assert self.seen is not None
+        if not count:
+            return self.seen
+        rows = self.rows(f"SELECT COUNT(*) FROM {self.table(FACTS)}")[0][0]
+        return self.seen._replace(rows=rows)
+
+    def renew(self) -> None:
+        """A new transaction, seeing what was committed since (a catch-up)."""
+        self.conn.rollback()
+        self.seen = None
 
 
-class PostgresViewsRecorder(ViewsWriter, PostgresTrackingRecorder):
-    """Writes view rows and the tracking record in one PostgreSQL transaction."""
+@functools.cache
+def recorder_class() -> type[Any]:
+    """The views recorder (eventsourcing is imported only when writing)."""
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from psycopg.sql import SQL
 
-    placeholder = "%s"
+    from projections.tables.writer import ViewsWriter
 
-    def __init__(self, datastore: Any, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self.schema = self.datastore.schema
-        self.columns_query = (POSTGRES_COLUMNS, (self.schema, self.schema))
-        for statement in create_statements("bigint", "text", self.schema):
-            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+    class PostgresViewsRecorder(ViewsWriter, PostgresTrackingRecorder):
+        """Writes view rows and the tracking record in one PostgreSQL transaction."""
 
-    def tables_exist(self) -> bool:
-        """Whether the views' tables and the tracking table are all there."""
-        names = [FACTS, *DERIVED, self.tracking_table_name]
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT count(*) AS n FROM pg_catalog.pg_tables "
-                "WHERE schemaname = %s AND tablename = ANY(%s)",
-                (self.schema, names),
-            )
-            row = c.fetchone()
-        return row is not None and row["n"] == len(names)
+        placeholder = "%s"
 
-    @contextlib.contextmanager
-    def atomically(self) -> Iterator[None]:
-        """Every write of this recorder inside, one transaction (PostgreSQL's
-        DDL is transactional): a rebuild killed at any point leaves the views
-        as they were, never dropped and half refolded."""
-        if isinstance(self.datastore, _Pinned):  # already inside one
-            yield
-            return
-        shared = self.datastore
-        with shared.get_connection() as conn, conn.transaction():
-            self.datastore = _Pinned(shared, conn)
-            try:
+        def __init__(self, datastore: Any, **kwargs: Any) -> None:
+            super().__init__(datastore, **kwargs)
+            self.schema = self.datastore.schema
+            self.columns_query = (POSTGRES_COLUMNS, (self.schema, self.schema))
+            for statement in create_statements("bigint", "text", self.schema):
+                self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+
+        def tables_exist(self) -> bool:
+            """Whether the views' tables and the tracking table are all there."""
+            names = [FACTS, *DERIVED, self.tracking_table_name]
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    "SELECT count(*) AS n FROM pg_catalog.pg_tables "
+                    "WHERE schemaname = %s AND tablename = ANY(%s)",
+                    (self.schema, names),
+                )
+                row = c.fetchone()
+            return row is not None and row["n"] == len(names)
+
+        @contextlib.contextmanager
+        def atomically(self) -> Iterator[None]:
+            """Every write of this recorder inside, one transaction (PostgreSQL's
+            DDL is transactional): a rebuild killed at any point leaves the views
+            as they were, never dropped and half refolded."""
+            if isinstance(self.datastore, _Pinned):  # already inside one
                 yield
-            finally:
-                self.datastore = shared
+                return
+            shared = self.datastore
+            with shared.get_connection() as conn, conn.transaction():
+                self.datastore = _Pinned(shared, conn)
+                try:
+                    yield
+                finally:
+                    self.datastore = shared
 
-    def _table(self, name: str) -> str:
-        return f"{self.schema}.{name}"
+        def _table(self, name: str) -> str:
+            return f"{self.schema}.{name}"
 
-    def _tracking_table(self) -> str:
-        return self._table(self.tracking_table_name)
+        def _tracking_table(self) -> str:
+            return self._table(self.tracking_table_name)
+
+    return PostgresViewsRecorder
 
 
 class _Pinned:
@@ -136,7 +194,7 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     The views' tables are created only when missing (and `create`): roles
     other than the owner may not run DDL, even `IF NOT EXISTS`.
     """
-    found = app.factory.tracking_recorder(PostgresViewsRecorder)
+    found = app.factory.tracking_recorder(recorder_class())
     schema = found.schema
     events = f"{schema}.{app.recorder.events_table_name}"
     found.facts = facts_source(f"{schema}.{FACTS}", events, "notification_id")
@@ -145,31 +203,42 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     return found
 
 
+def _reader(store: Any) -> PostgresTables:
+    conn, schema = store.reader()
+    return PostgresTables(conn, schema)
+
+
 def current(store: Any) -> PostgresTables:
     """A reader of the views as they stand (their tables created if this role may)."""
     app = store.app()
-    found = recorder(app, create=False)
-    if not found.tables_exist():
-        app = store.app(write=True)
-        found = recorder(app)
-    return PostgresTables(app, found)
+    if not recorder(app, create=False).tables_exist():
+        recorder(store.app(write=True))
+    return _reader(store)
 
 
 def fresh(store: Any, catch_up: Callable[[], Any]) -> PostgresTables:
-    """A reader of the views caught up with the log (ReadOnlyStore if it cannot be)."""
-    app = store.app()
-    views: PostgresTables | None = None
-    with contextlib.suppress(Exception):  # the views' tables may be missing
-        found = recorder(app, create=False)
-        if found.tables_exist():
-            views = PostgresTables(app, found)
-            columns = views.rows(POSTGRES_COLUMNS, views.schema, views.schema)
-            views.seen = views.status()
-            if views.seen.behind > 0 or schema_state(columns) != "current":
-                views = None
-    if views is None:
+    """A reader of the views caught up with the log (ReadOnlyStore if it cannot be).
+
+    Views that are up to date are read without opening the application;
+    when they are not (or cannot be checked: a missing table, a role that
+    may not read one), the application opens, which says what is wrong
+    with the store, and catches them up.
+    """
+    views = _reader(store)
+    try:
+        status, schema = views.state()
+        if status.behind <= 0 and schema == "current":
+            return views
+    except Exception:  # a table missing, or not this role's to read
+        pass
+    try:
+        views.renew()  # no lock held while the views are written
+        store.app()  # a store that cannot be read says why here
         try:
-            views = PostgresTables(app, catch_up())
+            catch_up()
         except Exception as e:  # a read-only role cannot write the views
             raise ReadOnlyStore from e
+    except BaseException:
+        views.close()
+        raise
     return views
