@@ -68,7 +68,17 @@ class PostgresTables:
         return f"{self.schema}.{name}"
 
     def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self.conn.execute(sql, params).fetchall()
+        """The statement's rows; a server's refusal is the store's problem
+        (exit 3, as eventsourcing's errors are), never an internal error."""
+        from psycopg import Error
+
+        from domain.errors import StoreUnavailable
+
+        try:
+            rows: list[tuple[Any, ...]] = self.conn.execute(sql, params).fetchall()
+        except Error as e:
+            said = " ".join(str(e).split())
+            raise StoreUnavailable(f"the store could not be read: {said}") from e
         return rows
 
     def state(self) -> tuple[Status, str]:

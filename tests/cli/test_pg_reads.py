@@ -117,3 +117,27 @@ def test_the_reader_names_the_applications_tables(store: str) -> None:
         assert f"{Summit.name.lower()}_events" == postgres.EVENTS
     finally:
         app.close()
+
+
+def test_a_view_the_role_may_not_read_is_a_store_problem(
+    store: str, pg: pgserver.PgServer
+) -> None:
+    summit(store, "import", str(SAMPLE))
+    schema = store.rpartition("schema=")[2]
+    role = pg.new_role("reader")
+    pg.execute(
+        pg.database,
+        f'GRANT USAGE ON SCHEMA {schema} TO "{role}"; '
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO "{role}"; '
+        f'REVOKE SELECT ON {schema}.summit_evidence FROM "{role}";',
+    )
+    url = pg.url(user=role, schema=schema)
+    done = subprocess.run(
+        [Path(sys.executable).parent / "summit", "--store", url, *QUERY],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "permission denied" in lines[0], done.stderr
