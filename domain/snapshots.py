@@ -34,7 +34,8 @@ def load(app: Summit, slug: str) -> Negotiation | None:
     """The negotiation from its latest snapshot and the events after it (None
     when it has not been opened); its book reads records through the log."""
     aggregate_id = negotiation_id(slug)
-    agg = _from_snapshot(app, aggregate_id)
+    agg = latest(app, slug)  # reads through the log already: a correction
+    # after the snapshot recomputes a record the snapshot does not keep
     app.snapshot_versions[slug] = agg.version if agg is not None else 0
     events: Any = app.events.get(aggregate_id, gt=agg.version if agg else None)
     for event in events:
@@ -43,6 +44,16 @@ def load(app: Summit, slug: str) -> Negotiation | None:
         return None
     assert isinstance(agg, Negotiation)
     agg.book.loader = lambda version: _record_at(app, aggregate_id, version)
+    return agg
+
+
+def latest(app: Summit, slug: str) -> Negotiation | None:
+    """The negotiation as its latest usable snapshot holds it, no event after
+    it applied (None without one); its book reads records through the log."""
+    aggregate_id = negotiation_id(slug)
+    agg = _from_snapshot(app, aggregate_id)
+    if agg is not None:
+        agg.book.loader = lambda version: _record_at(app, aggregate_id, version)
     return agg
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.builders import opened, retracted, said, tabled
+from tests.builders import corrected, opened, retracted, said, tabled
 from tests.conftest import Summit
 
 OLD = Path(__file__).parents[1] / "data" / "store-v0.1"
@@ -121,3 +121,17 @@ def test_a_store_from_before_snapshots_gains_their_table_on_a_write(
     sql(summit.store, f"DROP TABLE {table}")  # as written before snapshots
     summit.load(_statements(SNAPSHOT_EVERY, 2 * SNAPSHOT_EVERY))
     assert _snapshots(summit.store) == [(2 * SNAPSHOT_EVERY + 2,)]
+
+
+def test_a_correction_after_a_snapshot_of_an_older_record_still_reads_it(
+    summit: Summit,
+) -> None:
+    from domain.snapshots import SNAPSHOT_EVERY
+
+    summit.load([opened(), tabled(), *_statements(0, SNAPSHOT_EVERY)])
+    change = {"position": {"proposal": "p5", "stance": "opposes"}}
+    summit.ok("record", "--json", json.dumps(corrected("c-s1", "s1", change)))
+    # The next write restores the book from the snapshot, then replays the
+    # correction: it reads s1's record (not kept in the snapshot) from the log.
+    summit.ok("record", "--json", json.dumps(retracted("r-c-s1", "c-s1")))
+    assert summit.ok("audit", "verify").stdout.startswith("ok: ")
