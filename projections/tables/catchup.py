@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from projections.log import LogEntry
+from projections.tables.books import Seeded, seeded_book
 from projections.tables.schema import (
     CLOSE,
     EVIDENCE,
@@ -55,24 +56,48 @@ class Derived:
         # From an empty view, a negotiation never seen in this run has no rows.
         self.from_empty = from_empty
         self.seen: set[str] = set()
-        # Per negotiation, the latest recorded_at applied (microseconds).
+        # Per negotiation, the latest recorded_at applied (microseconds), the
+        # version of its last committed row, and up to which version its book
+        # holds events this catch-up has yet to apply (`books.py`).
         self.known: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+        self.ahead: dict[str, int] = {}
 
     def book(self, negotiation: str) -> Any:
-        from domain.book import RecordBook
-
         book = self.books.pop(negotiation, None)
         if book is None:
-            book = RecordBook()
-            known = 0
-            if not self.from_empty or negotiation in self.seen:
-                for entry in self.committed(negotiation):
-                    book.apply(entry.record, entry.position)
-                    known = max(known, micros(entry.recorded_at))
-            self.known[negotiation] = known
+            book = self._load(negotiation)
             self.seen.add(negotiation)
         self.books[negotiation] = book  # most recently used last
         return book
+
+    def _load(self, negotiation: str) -> Any:
+        """The negotiation's book as the committed rows stand: empty, seeded
+        from a snapshot (`books.py`), or folded from the committed rows."""
+        from domain.book import RecordBook
+
+        if self.from_empty and negotiation not in self.seen:
+            seeded = Seeded(RecordBook(), 0, 0, 0)  # no committed rows yet
+        else:
+            seeded = self.seeded(negotiation)
+        self.known[negotiation] = seeded.known
+        self.last[negotiation] = seeded.last
+        self.ahead[negotiation] = seeded.ahead
+        return seeded.book
+
+    def seeded(self, negotiation: str) -> Seeded:
+        if getattr(self.recorder, "facts", None) is not None:
+            found = seeded_book(self.recorder, self.app, negotiation)
+            if found is not None:
+                return found
+        from domain.book import RecordBook
+
+        book, known, last = RecordBook(), 0, 0
+        for entry in self.committed(negotiation):
+            book.apply(entry.record, entry.position)
+            known = max(known, micros(entry.recorded_at))
+            last = entry.version
+        return Seeded(book, known, last, 0)
 
     def committed(self, negotiation: str) -> Iterator[LogEntry]:
         """A negotiation's entries the committed view rows cover, in order."""
@@ -100,7 +125,10 @@ class Derived:
         so the rows visible at a cut K are those the fold at K gives.
         """
         book = self.book(entry.negotiation)
-        book.apply(entry.record, entry.position)
+        if entry.version <= self.ahead[entry.negotiation]:  # in the book already
+            book.entries[entry.ref].position = entry.position
+        else:
+            book.apply(entry.record, entry.position)
         known = max(self.known[entry.negotiation], micros(entry.recorded_at))
         self.known[entry.negotiation] = known
         if entry.type == "negotiation.opened":
@@ -108,6 +136,11 @@ class Derived:
         world = book.world_entry(entry.ref)
         if world.type == "negotiation.opened":
             return []
+        if not world.position:  # restored from a snapshot: read from the rows
+            last = self.last[entry.negotiation]
+            world.position = self.recorder.position_of(
+                entry.negotiation, world.seq, last
+            )
         ops: list[tuple[str, tuple[Any, ...]]] = []
         if world.ref != entry.ref:
             ops.append((CLOSE, (TABLE_OF[world.type], world.position, known)))

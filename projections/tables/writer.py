@@ -119,15 +119,71 @@ class ViewsWriter:
                     kept,
                 )
 
-    def facts_of(self, negotiation: str) -> list[tuple[Any, ...]]:
-        """A negotiation's committed fact rows, in recording order."""
+    def facts_of(
+        self, negotiation: str, last: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """A negotiation's committed fact rows (only its `last` ones, if given),
+        in recording order."""
+        if last == 0:
+            return []
+        p = self.placeholder
+        order = (
+            "ORDER BY position" if last is None else f"ORDER BY position DESC LIMIT {p}"
+        )
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 f"SELECT {READ_COLUMNS} FROM {self.facts} "
-                f"WHERE negotiation={self.placeholder} ORDER BY position",
+                f"WHERE negotiation={p} {order}",
+                (negotiation,) if last is None else (negotiation, last),
+            )
+            rows = [_values(r) for r in c.fetchall()]
+        return rows if last is None else rows[::-1]
+
+    def stand(self, negotiation: str) -> tuple[int, int] | None:
+        """How far the committed rows cover a negotiation: the version of its
+        last row and the latest recorded_at of its rows (microseconds), or
+        None when it has none."""
+        p, facts = self.placeholder, self._table(FACTS)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT version FROM {facts} WHERE negotiation={p} "
+                "ORDER BY position DESC LIMIT 1",
                 (negotiation,),
             )
-            return [_values(r) for r in c.fetchall()]
+            row = c.fetchone()
+            if row is None:
+                return None
+            c.execute(
+                f"SELECT MAX(recorded_us) FROM {facts} WHERE negotiation={p}",
+                (negotiation,),
+            )
+            (known,) = _values(c.fetchone())
+        return _values(row)[0], known
+
+    def position_of(self, negotiation: str, version: int, last: int) -> int:
+        """The log position of a negotiation's event at `version`, its rows
+        covering versions up to `last`: the row that many before its last
+        (an index walk), checked, else looked for by version."""
+        p, facts = self.placeholder, self._table(FACTS)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT position FROM {facts} WHERE negotiation={p} "
+                f"ORDER BY position DESC LIMIT 1 OFFSET {p}",
+                (negotiation, last - version),
+            )
+            row = c.fetchone()
+            if row is not None:
+                (position,) = _values(row)
+                c.execute(
+                    f"SELECT version FROM {facts} WHERE position={p}", (position,)
+                )
+                if _values(c.fetchone())[0] == version:
+                    return int(position)
+            c.execute(
+                f"SELECT position FROM {facts} WHERE negotiation={p} AND version={p}",
+                (negotiation, version),
+            )
+            return int(_values(c.fetchone())[0])
 
     def reset_if_stale(self) -> bool:
         """Drop the views if they were written under another schema (another

@@ -6,6 +6,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,6 +35,25 @@ def snapshot(summit: Any) -> dict[str, Any]:
 def test_incremental_views_equal_a_rebuild(
     make_summit: Any, events: Any, data: Any
 ) -> None:
+    assert_incremental_equals_rebuild(make_summit, events, data)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(events=negotiation_log(), data=st.data(), every=st.integers(1, 4))
+def test_incremental_views_from_snapshot_books_equal_a_rebuild(
+    make_summit: Any, events: Any, data: Any, every: int
+) -> None:
+    """Snapshots every few events: catching up seeds the negotiation's book
+    from one (at, before or past the views' position) instead of refolding."""
+    with patch("domain.snapshots.SNAPSHOT_EVERY", every):
+        assert_incremental_equals_rebuild(make_summit, events, data)
+
+
+def assert_incremental_equals_rebuild(make_summit: Any, events: Any, data: Any) -> None:
     summit = make_summit(f"views-{uuid.uuid4().hex[:8]}")
     cuts = sorted(
         data.draw(
