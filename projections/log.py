@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from domain.errors import NotFound, StoreUnavailable
-from domain.stored import state_json
+from domain.stored import plain_state
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
 
 BATCH = 5000
+_JSON = json.JSONDecoder()
 
 
 class LogEntry(NamedTuple):
@@ -28,6 +30,7 @@ class LogEntry(NamedTuple):
     digest: str
     version: int
     state: bytes | None = None  # the stored JSON, when it was read as plain JSON
+    at: str | None = None  # recorded_at as stored (ISO text), when read plainly
 
 
 def read_log(
@@ -77,7 +80,7 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
     """Turn one stored row into a LogEntry, or fail with a clear store error.
 
     summit's events hold only JSON types and one timestamp, so their stored
-    state is read with `domain.stored.state_json` directly (several times
+    state is read as plain JSON directly (`_plain_entry`: several times
     faster than the generic transcoder); anything else — a cipher configured,
     or an unexpected shape — goes through eventsourcing's mapper.
     """
@@ -108,22 +111,72 @@ def decode(app: Application[Any], notification: Any) -> LogEntry:
 def _plain(app: Application[Any], notification: Any) -> LogEntry | None:
     if getattr(app.mapper, "cipher", None):
         return None
+    n = notification
+    return _plain_entry(n.id, n.originator_version, n.state)
+
+
+def _plain_entry(position: int, version: int, state: Any) -> LogEntry | None:
+    """One stored state read as plain JSON (None when it is not in that form:
+    `decode` then reads it, or says what is wrong with it)."""
     try:
-        data = state_json(notification.state)
+        text = plain_state(state).decode("utf-8")
+        data, end = _JSON.raw_decode(text)  # as json.loads, without its wrapping
+        if end != len(text):
+            return None
         stamp = data["timestamp"]
         if stamp["_type_"] != "datetime_iso":
             return None
         record = data["record"]
-        return _entry(
-            notification,
+        at = stamp["_data_"]
+        return LogEntry(
+            position,
+            record["negotiation"],
+            record["ref"],
+            record["type"],
             record,
-            datetime.fromisoformat(stamp["_data_"]),
+            datetime.fromisoformat(at),
             data["recorded_by"],
             data["digest"],
-            notification.originator_version,
+            version,
+            None,
+            at,
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def plain_entries(
+    app: Application[Any], rows: list[tuple[Any, ...]]
+) -> list[LogEntry] | None:
+    """Log rows read straight from the events table (position, originator id,
+    version, state) as `decode` makes them, without eventsourcing's objects
+    for each; None when one is not so simple (an encrypted store, another
+    form, an originator not its negotiation's): the caller then reads them
+    through `select` and `decode`, which say what is wrong."""
+    from domain.negotiation import negotiation_id
+
+    if getattr(app.mapper, "cipher", None):
+        return None
+    owners: dict[str, frozenset[Any]] = {}  # a negotiation's id, as stored
+    entries = []
+    for position, origin, version, state in rows:
+        entry = _plain_entry(position, version, state)
+        if entry is None:
+            return None
+        owner = owners.get(entry.negotiation)
+        if owner is None:
+            try:
+                uid = negotiation_id(entry.negotiation)
+            except (ValueError, TypeError):
+                return None
+            owner = owners[entry.negotiation] = frozenset((uid, uid.hex, str(uid)))
+        try:
+            if origin not in owner:
+                return None
+        except TypeError:  # not even an id
+            return None
+        entries.append(entry)
+    return entries
 
 
 def _entry(

@@ -114,7 +114,7 @@ class Derived:
         while len(self.books) > self.MAX_BOOKS:
             self.books.pop(next(iter(self.books)))
 
-    def operations(self, entry: LogEntry) -> list[tuple[str, tuple[Any, ...]]]:
+    def operations(self, entry: LogEntry) -> list[tuple[str, Any]]:
         """What one entry does to the derived rows: close the current version
         of its world event's rows (a correction or retraction), insert the
         version it gives now, both known from the entry's recorded_at.
@@ -141,79 +141,38 @@ class Derived:
             world.position = self.recorder.position_of(
                 entry.negotiation, world.seq, last
             )
-        ops: list[tuple[str, tuple[Any, ...]]] = []
+        ops: list[tuple[str, Any]] = []
         if world.ref != entry.ref:
             ops.append((CLOSE, (TABLE_OF[world.type], world.position, known)))
         if not world.retracted:
-            rows = derived_rows(entry.negotiation, world, book)
-            ops.extend((table, (*row, known, None)) for table, row in rows)
+            table, rows = derived_rows(entry.negotiation, world, book, known)
+            if rows:
+                ops.append((table, rows))
         return ops
 
 
 def derived_rows(
-    negotiation: str, entry: Any, book: Any
-) -> list[tuple[str, tuple[Any, ...]]]:
-    """The derived-table rows of one unretracted world event, as it stands now."""
+    negotiation: str, entry: Any, book: Any, known: int
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """The derived table and rows of one unretracted world event, as it stands
+    now, each row a version known from `known` (and current)."""
     from projections.inputs import evidence_of
 
     r = entry.record
     kind = entry.type
+    ref, on, position = entry.ref, r.get("occurred_on"), entry.position
     if kind in ("proposal.tabled", "proposal.revised"):
         targets = json.dumps(r["targets"], separators=(",", ":"))
-        row = (negotiation, r["proposal"], kind, entry.ref, r["occurred_on"])
-        return [(TARGETS, (*row, entry.position, targets))]
+        row = (negotiation, r["proposal"], kind, ref, on, position, targets)
+        return TARGETS, [(*row, known, None)]
     if kind == "pledge.made":
-        return [
-            (
-                PLEDGES,
-                (
-                    negotiation,
-                    r["actor"],
-                    r["metric"],
-                    r["by_year"],
-                    r["pct_gdp"],
-                    r["firmness"],
-                    entry.ref,
-                    r["occurred_on"],
-                    entry.position,
-                ),
-            )
-        ]
+        pledge = (r["actor"], r["metric"], r["by_year"], r["pct_gdp"], r["firmness"])
+        return PLEDGES, [(negotiation, *pledge, ref, on, position, known, None)]
     if kind == "spending.reported":
-        return [
-            (
-                SPENDING,
-                (
-                    negotiation,
-                    r["actor"],
-                    r["metric"],
-                    r["year"],
-                    str(r["pct_gdp"]),
-                    r["basis"],
-                    entry.ref,
-                    r["occurred_on"],
-                    entry.position,
-                ),
-            )
-        ]
-    return [
-        (
-            EVIDENCE,
-            (
-                negotiation,
-                proposal,
-                ev.party,
-                ev.stance,
-                ev.conditions,
-                ev.ref,
-                ev.occurred_on,
-                ev.position,
-            ),
-        )
-        for proposal, ev in evidence_of(
-            entry.ref, kind, r, entry.position, book.parties, book.members
-        )
-    ]
+        figure = (r["actor"], r["metric"], r["year"], str(r["pct_gdp"]), r["basis"])
+        return SPENDING, [(negotiation, *figure, ref, on, position, known, None)]
+    found = evidence_of(ref, kind, r, position, book.parties, book.members)
+    return EVIDENCE, [(negotiation, about, *ev, known, None) for about, ev in found]
 
 
 def catch_up(
@@ -253,22 +212,19 @@ def _fold(
     """`catch_up`'s batches, from the tracked position to `head`."""
     from eventsourcing.persistence import IntegrityError, Tracking
 
-    from projections.log import decode, select
-
     done = 0
     derived = Derived(recorder, app, from_empty=tracked == 0)
     while True:
         start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
         if start > head:
             return done
-        notifications = select(app, start, BATCH, stop=head)
-        if not notifications:
+        entries = _entries(app, recorder, start, head)
+        if not entries:
             return done
-        entries = [decode(app, n) for n in notifications]
         rows = [fact_row(e) for e in entries]
         ops = [op for e in entries for op in derived.operations(e)]
         try:
-            recorder.write(rows, ops, Tracking(TRACKING_NAME, notifications[-1].id))
+            recorder.write(rows, ops, Tracking(TRACKING_NAME, entries[-1].position))
         except IntegrityError:
             if (recorder.max_tracking_id(TRACKING_NAME) or 0) < start:
                 raise  # no one else moved the views: a real failure, not a race
@@ -278,4 +234,18 @@ def _fold(
         derived.trim()
         done += len(rows)
         if progress is not None:
-            progress(notifications[-1].id, head)
+            progress(entries[-1].position, head)
+
+
+def _entries(app: Any, recorder: Any, start: int, head: int) -> list[LogEntry]:
+    """The next batch of the log's entries from `start`: its rows read straight
+    from the log's table where they decode plainly, else through eventsourcing
+    (which reports a row that does not decode, at its position)."""
+    from projections.log import decode, plain_entries, select
+
+    if recorder.log is not None:
+        rows = recorder.log_rows(start, head, BATCH)
+        entries = plain_entries(app, rows) if rows else []
+        if entries is not None:
+            return entries
+    return [decode(app, n) for n in select(app, start, BATCH, stop=head)]

@@ -208,6 +208,7 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     schema = found.schema
     events = f"{schema}.{app.recorder.events_table_name}"
     found.facts = facts_source(f"{schema}.{FACTS}", events, "notification_id")
+    found.log = (events, "notification_id")
     if create and not app.factory.env_create_table() and not found.tables_exist():
         found.create_table()
     return found

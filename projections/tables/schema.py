@@ -70,7 +70,7 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.type,
         entry.record.get("occurred_on"),
         micros(entry.recorded_at),
-        entry.recorded_at.isoformat(),
+        entry.at or entry.recorded_at.isoformat(),
     )
 
 

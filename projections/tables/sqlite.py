@@ -120,6 +120,7 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     """A tracking recorder on the application's database that also keeps the views."""
     found = app.factory.tracking_recorder(recorder_class())
     found.facts = facts_source(FACTS, app.recorder.events_table_name, "rowid")
+    found.log = (app.recorder.events_table_name, "rowid")
     return found
 
 

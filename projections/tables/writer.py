@@ -29,6 +29,9 @@ class ViewsWriter:
     bulk_indexes = False  # may a first catch-up index once, at the end
     datastore: Any
     facts: str  # the facts table joined with the log (set by the backend)
+    # The log's table and its position column (set by the backend), read
+    # straight by a catch-up: None (a scratch database) reads through `app`.
+    log: tuple[str, str] | None = None
     # The SQL (and parameters) listing the view tables' columns as stored.
     columns_query: tuple[Any, ...]
 
@@ -56,7 +59,7 @@ class ViewsWriter:
     def write(
         self,
         rows: Sequence[tuple[Any, ...]],
-        ops: list[tuple[str, tuple[Any, ...]]],
+        ops: list[tuple[str, Any]],
         tracking: Any,
     ) -> None:
         """Fact rows, derived-table operations and the tracking record, atomically."""
@@ -70,35 +73,40 @@ class ViewsWriter:
             self._run(c, ops, rows[0][0] if rows else None)
             self._insert_tracking(c, tracking)
 
-    def _run(
-        self,
-        cursor: Any,
-        ops: list[tuple[str, tuple[Any, ...]]],
-        first: int | None,
-    ) -> None:
+    def _run(self, cursor: Any, ops: list[tuple[str, Any]], first: int | None) -> None:
         """Execute close/insert operations in order, inserting once per table.
 
-        A close ends the current version of a world event's rows (found by
-        its position) at the instant the closing entry is known from; a
-        version closed at the instant it was made was never visible to any
-        cut, and is dropped. Rows of this batch (a world event at position
-        `first` or later) are closed in memory before they are inserted;
-        only older ones are closed by SQL, which never sees this batch's rows.
+        An insert is a table and the rows one world event gives it now (one
+        position); a close ends the current version of a world event's rows
+        (found by its position) at the instant the closing entry is known
+        from; a version closed at the instant it was made was never visible
+        to any cut, and is dropped. Rows of this batch (a world event at
+        position `first` or later) are closed in memory before they are
+        inserted; only older ones are closed by SQL, which never sees this
+        batch's rows.
         """
-        pending: dict[str, list[tuple[Any, ...] | None]] = {}
-        made: dict[int, list[tuple[str, int]]] = {}  # position -> pending rows
+        pending: dict[str, list[tuple[Any, ...] | None]] = {
+            name: [] for name in DERIVED
+        }
+        # position -> where its current rows are in `pending` (a newer version
+        # of a world event is made only after its older one is closed).
+        made: dict[int, tuple[str, int, int]] = {}
         p = self.placeholder
         for kind, params in ops:
             if kind != CLOSE:
-                rows = pending.setdefault(kind, [])
-                made.setdefault(params[POSITION[kind]], []).append((kind, len(rows)))
-                rows.append(params)
+                rows = pending[kind]
+                made[params[0][POSITION[kind]]] = (kind, len(rows), len(params))
+                rows.extend(params)
                 continue
             table, position, known = params
-            for name, i in made.pop(position, ()):
-                row = pending[name][i]
-                if row is not None:
-                    pending[name][i] = None if row[-2] == known else (*row[:-1], known)
+            found = made.pop(position, None)
+            if found is not None:
+                name, start, count = found
+                rows = pending[name]
+                for i in range(start, start + count):
+                    row = rows[i]
+                    assert row is not None
+                    rows[i] = None if row[-2] == known else (*row[:-1], known)
             if first is None or position < first:
                 current = f"position={p} AND known_to IS NULL"
                 cursor.execute(
@@ -138,6 +146,21 @@ class ViewsWriter:
             )
             rows = [_values(r) for r in c.fetchall()]
         return rows if last is None else rows[::-1]
+
+    def log_rows(self, start: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
+        """The log's rows from position `start` to `stop`, at most `limit`:
+        (position, originator id, version, state), in recording order."""
+        assert self.log is not None
+        table, position = self.log
+        p = self.placeholder
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {position}, originator_id, originator_version, state "
+                f"FROM {table} WHERE {position}>={p} AND {position}<={p} "
+                f"ORDER BY {position} LIMIT {p}",
+                (start, stop, limit),
+            )
+            return [_values(r) for r in c.fetchall()]
 
     def stand(self, negotiation: str) -> tuple[int, int] | None:
         """How far the committed rows cover a negotiation: the version of its
