@@ -46,7 +46,6 @@ COLUMNS = (
     "type",
     "occurred_on",
     "recorded_us",
-    "recorded_at",
 )
 # What a facts reader selects: the stored columns, then the log row's state.
 READ_COLUMNS = ", ".join((*COLUMNS, "state"))
@@ -70,7 +69,6 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.type,
         entry.record.get("occurred_on"),
         micros(entry.recorded_at),
-        entry.at or entry.recorded_at.isoformat(),
     )
 
 
@@ -88,8 +86,11 @@ def entry_of(row: tuple[Any, ...]) -> LogEntry:
     from domain.stored import state_json
     from projections.log import LogEntry
 
-    (position, negotiation, version, ref, kind, _, _, at, state) = row
+    (position, negotiation, version, ref, kind, _, _, state) = row
     stored = state_json(state)
+    # The recording time as stored: the event's own timestamp in the log's
+    # row (the facts keep it only as integer microseconds, to order and cut).
+    at = stored["timestamp"]["_data_"]
     return LogEntry(
         position=position,
         negotiation=negotiation,
@@ -111,8 +112,7 @@ def create_statements(
     cols = (
         f"position {integer} PRIMARY KEY, negotiation {text} NOT NULL, "
         f"version {integer} NOT NULL, ref {text} NOT NULL, type {text} NOT NULL, "
-        f"occurred_on {text}, recorded_us {integer} NOT NULL, "
-        f"recorded_at {text} NOT NULL"
+        f"occurred_on {text}, recorded_us {integer} NOT NULL"
     )
 
     def t(name: str) -> str:

@@ -129,8 +129,9 @@ def test_a_forged_tracking_position_is_caught(stored: Any) -> None:
         "UPDATE summit_pledges SET pct_gdp = 'abc'",
         "UPDATE summit_evidence SET stance = 'bogus'",
         # The facts keep no copy of the record (it is read from the log's
-        # row): their recording time is what a fact row decodes.
-        "UPDATE summit_facts SET recorded_at = 'x'",
+        # row): their recording time (microseconds) is what a fact row
+        # holds of its own.
+        "UPDATE summit_facts SET recorded_us = 'x'",
     ],
 )
 def test_queries_on_views_that_no_longer_decode_never_crash(
