@@ -1,6 +1,7 @@
 """One hierarchy for every error summit expects; the CLI maps kinds to exit codes."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: this module's NamedTuples would
+# compile each field's annotation text at every start (test_query_start.py).
 
 import re
 from collections import Counter

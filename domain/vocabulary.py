@@ -6,7 +6,8 @@ model (`domain/interchange.py`), the fold that reads it, and its `record`
 subcommand.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: this module's NamedTuples would
+# compile each field's annotation text at every start (test_query_start.py).
 
 from typing import Literal, NamedTuple, get_args
 

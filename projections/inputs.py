@@ -6,7 +6,8 @@ hold the evidence, pledges and targets of every unretracted event with its
 corrections applied.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: this module's NamedTuples would
+# compile each field's annotation text at every start (test_query_start.py).
 
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.registry import name_of
 from domain.vocabulary import UNKNOWN
 from projections.inputs import Inputs, Pledge, inputs_from_history, view_head
 
-if TYPE_CHECKING:
-    from decimal import Decimal
+
+def _exact(x: float) -> tuple[int, int]:
+    """`x` as written (its shortest repr) as an integer and a decimal exponent:
+    x == n × 10**-e exactly, as `Decimal(repr(x))` holds it."""
+    text = repr(x) if isinstance(x, float) else str(x)
+    mantissa, _, exponent = text.lower().partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    return int(whole + fraction), len(fraction) - int(exponent or 0)
 
 
-def _dec(x: float) -> Decimal:
-    from decimal import Decimal  # only when a gap is computed
-
-    return Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
-
-
-def _num(d: Decimal) -> float | int:
-    return int(d) if d == d.to_integral_value() and abs(d) < 10**15 else float(d)
+def gap_pp(target: float, pledged: float) -> float | int:
+    """Rule 5's gap, `max(0, target - pledged)` in decimal on the numbers as
+    written, rounded to 2 places halves up: as `decimal` computes it (a
+    property test holds the two equal), in integers, so that a stance query
+    does not load the decimal module (a cold query's start is most of it)."""
+    (t, te), (p, pe) = _exact(target), _exact(pledged)
+    scale = max(te, pe)
+    diff = max(0, t * 10 ** (scale - te) - p * 10 ** (scale - pe))
+    if scale <= 2:
+        cents = diff * 10 ** (2 - scale)
+    else:  # halves up: the gap is never negative
+        cents = (diff * 200 + 10**scale) // (2 * 10**scale)
+    if cents % 100 == 0 and cents < 10**17:
+        return int(cents // 100)
+    return float(f"{cents // 100}.{cents % 100:02d}")
 
 
 def pledges_of(party: str, pledges: list[Pledge]) -> list[dict[str, Any]]:
@@ -58,13 +71,9 @@ def gaps_of(pledges: list[dict[str, Any]], targets: list[Any]) -> list[dict[str,
             for p in pledges
             if p["metric"] == t["metric"] and p["by_year"] <= t["by_year"]
         ]
-        pledged = max(matching, key=_dec) if matching else None
-        gap: float | int | None = None
-        if pledged is not None:
-            from decimal import ROUND_HALF_UP, Decimal
-
-            raw = max(Decimal(0), _dec(t["pct_gdp"]) - _dec(pledged))
-            gap = _num(raw.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        # Floats order as their decimal values do (repr is exact).
+        pledged = max(matching) if matching else None
+        gap = None if pledged is None else gap_pp(t["pct_gdp"], pledged)
         gaps.append(
             {
                 "metric": t["metric"],

@@ -1,6 +1,7 @@
 """The one place that renders table, JSON and CSV output."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: this module's NamedTuples would
+# compile each field's annotation text at every start (test_query_start.py).
 
 import json
 import os

@@ -69,13 +69,14 @@ def read_facts(
         yield entry_of(row)
 
 
-class Cut(NamedTuple):
+# Fields given as types: annotations are text here, which NamedTuple would
+# compile at every query's start (tests/cli/test_query_start.py).
+class Cut(NamedTuple("_Cut", [("sql", str), ("params", tuple[Any, ...])])):
     """The rows of the derived tables a view sees: the versions known at
     `known_at` (current ones without it) of the events that occurred by
     `as_of`, as a WHERE clause's tail and its parameters."""
 
-    sql: str
-    params: tuple[Any, ...]
+    __slots__ = ()
 
     @classmethod
     def of(

@@ -249,12 +249,12 @@ def index_names() -> list[str]:
     return names
 
 
-class Status(NamedTuple):
+# Fields given as types, not annotations: in this module annotations are
+# text, which NamedTuple would compile (tests/cli/test_query_start.py).
+class Status(NamedTuple("_Status", [("head", int), ("tracked", int), ("rows", int)])):
     """Where the persisted views stand against the log."""
 
-    head: int
-    tracked: int
-    rows: int
+    __slots__ = ()
 
     @property
     def behind(self) -> int:
