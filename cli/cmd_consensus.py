@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from cli.options import query_options
+from cli.options import Command, query_options
 
 
-@click.command()
+@click.command(cls=Command)
 @query_options()
 def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
     """How many allies hold each stance, who holds out, and the path there.

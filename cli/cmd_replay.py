@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from cli.options import as_of_option, format_option, known_at_option
+from cli.options import Command, as_of_option, format_option, known_at_option
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("negotiation")
 @click.option("--proposal", "-p", metavar="SLUG", help="The proposal.")
 @click.option(

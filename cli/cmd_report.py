@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from cli.options import as_of_option, known_at_option, out_option
+from cli.options import Command, as_of_option, known_at_option, out_option
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("negotiation")
 @click.option("--proposal", "-p", metavar="SLUG")
 @as_of_option

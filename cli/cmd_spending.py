@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.options import as_of_option, format_option, known_at_option
+from cli.options import Command, as_of_option, format_option, known_at_option
 from domain.errors import UsageError
 from domain.vocabulary import METRICS
 
@@ -30,7 +30,7 @@ def _below(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     return value.strip()
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("negotiation")
 @click.option(
     "--year",

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from cli.options import ally_option, query_options
+from cli.options import Command, ally_option, query_options
 
 
-@click.command()
+@click.command(cls=Command)
 @query_options(ally_option)
 def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
     """Each ally's stance on a proposal, with its pledges and gaps to each target.

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cli.options import (
+    Command,
     ally_option,
     as_of_option,
     format_option,
@@ -16,7 +17,7 @@ from cli.options import (
 from domain.vocabulary import WORLD_TYPES
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("negotiation")
 @ally_option
 @click.option(
