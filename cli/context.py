@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cli.store import Store
@@ -48,10 +48,9 @@ class Obj:
     def reader(self) -> Reader:
         """Every query's one way in (see projections/reader.py)."""
         if self._reader is None:
-            from cli.render.progress import delayed_bar
             from projections.reader import Reader
 
-            self._reader = Reader(self.store, delayed_bar)
+            self._reader = Reader(self.store, _delayed_bar)
         return self._reader
 
     def after_write(self) -> None:
@@ -80,3 +79,11 @@ def _default_user() -> str:
         return getpass.getuser()
     except Exception:  # no user name in the environment (containers)
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _delayed_bar(label: str) -> Any:
+    """`cli.render.progress.delayed_bar`, loaded only when views are caught up
+    (a query on up-to-date views never draws one)."""
+    from cli.render.progress import delayed_bar
+
+    return delayed_bar(label)

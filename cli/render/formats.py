@@ -33,7 +33,10 @@ def emit(data: Any, fmt: str, shape: Shape | Callable[[], Shape]) -> None:
     `shape` may be a function giving it (`lazy`): JSON needs none, so a
     query writing JSON starts without loading the table renderers."""
     if fmt == "json":
-        click.echo(json_safe(to_json(data)))
+        # color=True: click would otherwise strip ANSI codes for a pipe by a
+        # regex over the whole text, and JSON holds none (json.dumps escapes
+        # every control character but the C1 ones, which json_safe does).
+        click.echo(json_safe(to_json(data)), color=True)
         return
     if not isinstance(shape, Shape):
         shape = shape()

@@ -34,6 +34,8 @@ def visible_all(data: Any) -> Any:
 
 def json_safe(text: str) -> str:
     """JSON text with C1 controls written as `\\u00NN` escapes (still valid JSON)."""
+    if text.isascii():  # no C1 control, and known without reading the text
+        return text
     return C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -180,3 +180,14 @@ def test_a_tiny_pledge_shows_as_written(corrected_store: Path) -> None:
     out = ok(corrected_store, "stance", "t")
     assert "1e-320%" in out and "e-321" not in out
     assert "2.75%" in out
+
+
+def test_json_output_escapes_c1_controls_and_leaves_ascii_as_is() -> None:
+    from cli.render.text import json_safe
+
+    assert json_safe('{"q": "plain"}') == '{"q": "plain"}'
+    # json.dumps(ensure_ascii=False) leaves C1 controls raw: they are escaped,
+    # and other non-ASCII text is kept.
+    assert json_safe('{"q": "Türkiye \x9b2J \x85"}') == (
+        '{"q": "Türkiye \\u009b2J \\u0085"}'
+    )

@@ -32,6 +32,7 @@ NOT_LOADED = (
     "getpass",  # the OS user name is looked up only to record
     "dataclasses",
     "difflib",  # click's close matches, when `-p` was first tried as a long option
+    "cli.render.progress",  # a catch-up's bar: views up to date need none
 )
 # Delivery's arithmetic needs `decimal` (28 digits, divisions); stance's gaps
 # are exact in integers (projections.stance.gap_pp), consensus has none.
