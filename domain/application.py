@@ -25,7 +25,7 @@ from domain.book_state import BookAsDict
 from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
 from domain.negotiation import Negotiation, with_ref
-from domain.packed import Refs, pack
+from domain.packed import PackedEntries, Refs, pack
 
 if TYPE_CHECKING:
     from domain.interchange import Line
@@ -70,6 +70,11 @@ class Summit(Application[UUID]):
         super().__init__(env=env)
         # The version of each negotiation's latest snapshot, as last read.
         self.snapshot_versions: dict[str, int] = {}
+        # The negotiation the last write went to, as it stands after it (one
+        # negotiation's writes only: `record`), for the views' catch-up that
+        # follows (projections/tables/books.py), which would otherwise read it
+        # again from its snapshot.
+        self.written: dict[str, Negotiation] = {}
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -137,6 +142,7 @@ class Summit(Application[UUID]):
                     continue
                 self.committed(len(report.stored))  # before anything can interrupt
                 snapshots.take(self, aggregates)
+                self.written = _one_written(aggregates)
                 return report
         raise ConcurrentWriteError(
             f"gave up after {MAX_ATTEMPTS} attempts: other writers kept changing "
@@ -317,3 +323,16 @@ class _Seen:
             return self.lines[slug][entry.seq - base - 1]
         skips = self.skips.get(slug)
         return (skips[entry.seq] or None) if skips is not None else None
+
+
+def _one_written(aggregates: dict[str, Negotiation | None]) -> dict[str, Negotiation]:
+    """The aggregate a write went to, when it went to one negotiation and its
+    book was never packed (an import's packed books read records back from
+    its temporary file, gone after the write; holding every negotiation's
+    book would undo the packing)."""
+    if len(aggregates) != 1:
+        return {}
+    ((slug, agg),) = aggregates.items()
+    if agg is None or isinstance(agg.book.entries, PackedEntries):
+        return {}
+    return {slug: agg}

@@ -38,23 +38,39 @@ class Seeded(NamedTuple):
 
 
 def seeded_book(recorder: Any, app: Any, negotiation: str) -> Seeded | None:
-    """The book from the latest snapshot (see the module), or None when it
-    must be folded from the committed rows."""
+    """The book from the negotiation as this process's write left it, or from
+    its latest snapshot (see the module), or None when it must be folded from
+    the committed rows."""
     from domain import snapshots
 
     stand = recorder.stand(negotiation)
     if stand is None:  # no committed row: nothing recorded before
         return Seeded(RecordBook(), 0, 0, 0)
     last, known = stand
+    # A `record` has the negotiation in hand (read from its snapshot for the
+    # write): reading the snapshot again would cost as much (issue 12).
+    written = getattr(app, "written", {}).pop(negotiation, None)
+    if written is not None:
+        seeded = _seeded_from(recorder, app, written, last, known)
+        if seeded is not None:
+            return seeded
     if getattr(app, "snapshots", None) is None:
         return None
     agg = snapshots.latest(app, negotiation)
     if agg is None:
         return None
+    return _seeded_from(recorder, app, agg, last, known)
+
+
+def _seeded_from(
+    recorder: Any, app: Any, agg: Any, last: int, known: int
+) -> Seeded | None:
+    """The book of `agg` (a negotiation at some version) brought to the
+    committed rows' version `last`, or None when it cannot be."""
     book = agg.book
     book.compact = False  # entries applied here keep their records as read
     if agg.version <= last:
-        for row in recorder.facts_of(negotiation, last=last - agg.version):
+        for row in recorder.facts_of(agg.slug, last=last - agg.version):
             entry = entry_of(row)
             book.apply(entry.record, entry.position)
         return Seeded(book, known, last, 0)

@@ -117,6 +117,8 @@ class Derived:
 
     def trim(self) -> None:
         """Forget the least recently used books (only between batches)."""
+        if len(self.books) <= 1:  # the one in use stays (and a restored book's
+            return  # size is not counted for nothing: it reads its whole index)
         held = sum(len(book.entries) for book in self.books.values())
         while len(self.books) > 1 and (
             len(self.books) > self.MAX_BOOKS or held > self.MAX_ENTRIES

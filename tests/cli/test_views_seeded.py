@@ -62,3 +62,39 @@ def test_a_seeded_book_reads_positions_only_when_needed(summit: Any) -> None:
         assert "nope" not in seeded.book.entries
     finally:
         store.close()
+
+
+def test_a_record_reads_the_negotiation_from_its_snapshot_once(summit: Any) -> None:
+    """The catch-up after a `record` starts from the negotiation as the write
+    left it (`Summit.written`), not from its snapshot read a second time."""
+    import domain.snapshots
+
+    with patch("domain.snapshots.SNAPSHOT_EVERY", 3):
+        summit.load([opened(), tabled(), *map(_said, range(5))])  # snapshot at 7
+    reads: list[Any] = []
+    real = domain.snapshots._from_snapshot
+
+    def counted(app: Any, aggregate_id: Any) -> Any:
+        reads.append(aggregate_id)
+        return real(app, aggregate_id)
+
+    refolded: list[str] = []
+    with (
+        patch("domain.snapshots._from_snapshot", counted),
+        patch(
+            "projections.tables.catchup.Derived.committed",
+            lambda _, negotiation: refolded.append(negotiation) or iter(()),
+        ),
+    ):
+        result = summit.ok("record", "--json", json.dumps(_said(5)))
+        assert "views not caught up" not in result.stderr
+        assert len(reads) == 1 and refolded == []
+        # A retraction is not applied ahead of the views: the snapshot serves.
+        result = summit.ok("record", "--json", json.dumps(retracted("r-s1", "s1")))
+        assert "views not caught up" not in result.stderr
+        assert len(reads) == 3 and refolded == []
+    status = summit.json("views", "status")
+    assert status["matches_log"] and status["behind"] == 0, status
+    incremental = summit.json("stance", NEG, "-p", "p5")
+    summit.ok("views", "rebuild")
+    assert summit.json("stance", NEG, "-p", "p5") == incremental
