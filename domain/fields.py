@@ -58,7 +58,15 @@ def _slug(value: str) -> str:
     return value
 
 
+# Dates already found valid (an input repeats a few days many times), so that
+# each is parsed once; bounded, as the input is not.
+_VALID_DAYS: set[str] = set()
+_VALID_DAYS_MAX = 50_000
+
+
 def _iso_date(value: str) -> str:
+    if value in _VALID_DAYS:
+        return value
     try:
         if not _DATE_PATTERN.fullmatch(value):
             raise ValueError
@@ -67,6 +75,8 @@ def _iso_date(value: str) -> str:
         raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(f"'{value}' is out of range ({FIRST_DAY}..{LAST_DAY})")
+    if len(_VALID_DAYS) < _VALID_DAYS_MAX:
+        _VALID_DAYS.add(value)
     return value
 
 
@@ -94,6 +104,8 @@ def _actor(value: str) -> str:
 
 def _number(value: Any) -> float:
     """A JSON number (not a bool, not a string), kept as the float it was written as."""
+    if type(value) is float and -_FINITE < value < _FINITE:
+        return value  # the usual case, as the rest below would find it
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("must be a number")
     try:
@@ -103,6 +115,9 @@ def _number(value: Any) -> float:
     if not number.is_finite():
         raise ValueError("must be a finite number")
     return float(number) if not isinstance(value, float) else value
+
+
+_FINITE = float("inf")
 
 
 def _pct(value: float) -> float:

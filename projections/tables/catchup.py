@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from projections.inputs import evidence_of
 from projections.log import LogEntry
 from projections.tables.books import Seeded, seeded_book
 from projections.tables.schema import (
@@ -26,6 +27,9 @@ from projections.tables.schema import (
 )
 
 BATCH = 5000
+# A proposal's targets as its rows keep them (made once: `json.dumps` with
+# options builds an encoder on every call).
+_TARGETS_JSON = json.JSONEncoder(separators=(",", ":")).encode
 # The derived table each kind of world event gives rows to.
 TABLE_OF = {
     "proposal.tabled": TARGETS,
@@ -167,13 +171,11 @@ def derived_rows(
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The derived table and rows of one unretracted world event, as it stands
     now, each row a version known from `known` (and current)."""
-    from projections.inputs import evidence_of
-
     r = entry.record
     kind = entry.type
     ref, on, position = entry.ref, r.get("occurred_on"), entry.position
     if kind in ("proposal.tabled", "proposal.revised"):
-        targets = json.dumps(r["targets"], separators=(",", ":"))
+        targets = _TARGETS_JSON(r["targets"])
         row = (negotiation, r["proposal"], kind, ref, on, position, targets)
         return TARGETS, [(*row, known, None)]
     if kind == "pledge.made":

@@ -160,7 +160,10 @@ class ViewsWriter:
                 f"ORDER BY {position} LIMIT {p}",
                 (start, stop, limit),
             )
-            return [_values(r) for r in c.fetchall()]
+            rows = c.fetchall()
+        if rows and isinstance(rows[0], tuple):  # SQLite's rows are tuples already
+            return rows  # type: ignore[no-any-return]
+        return [_values(r) for r in rows]
 
     def stand(self, negotiation: str) -> tuple[int, int] | None:
         """How far the committed rows cover a negotiation: the version of its
