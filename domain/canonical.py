@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
-# Made once: `json.dumps` with options builds an encoder on every call.
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False
-).encode
+
+def compact_encoder(*, sort_keys: bool, ascii: bool = False) -> Callable[[Any], str]:
+    """`json.JSONEncoder(sort_keys=..., separators=(",", ":"), ensure_ascii=...)
+    .encode`, the same text, made once: `json.dumps` with options builds an
+    encoder on every call, and the encoder's `encode` makes its C encoder
+    anew on every call (a tenth or more of the time on a record). Values are
+    acyclic (parsed JSON): no check for cycles."""
+    std = json.JSONEncoder(
+        sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=ascii
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C accelerator (another Python): the encoder itself
+        return std.encode
+    strings = (
+        json.encoder.encode_basestring_ascii
+        if ascii
+        else json.encoder.encode_basestring
+    )
+    chunks = make(None, std.default, strings, None, ":", ",", sort_keys, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_CANONICAL = compact_encoder(sort_keys=True)
 
 
 def canonical_json(value: Any) -> str:

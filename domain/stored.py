@@ -17,7 +17,7 @@ import json
 import zlib
 from typing import Any
 
-from domain.canonical import json_string
+from domain.canonical import compact_encoder, json_string
 
 # Most frequent last: zlib reaches the end of the dictionary most cheaply.
 ZDICT = (
@@ -101,7 +101,7 @@ def state_json(state: bytes | bytearray | memoryview) -> dict[str, Any]:
     return data
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_ENCODE = compact_encoder(sort_keys=False)
 
 
 def recorded_state(

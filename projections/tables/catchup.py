@@ -7,10 +7,10 @@ with concurrent readers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from domain.canonical import compact_encoder
 from projections.inputs import evidence_of
 from projections.log import LogEntry
 from projections.tables.books import Seeded, seeded_book
@@ -27,9 +27,9 @@ from projections.tables.schema import (
 )
 
 BATCH = 5000
-# A proposal's targets as its rows keep them (made once: `json.dumps` with
-# options builds an encoder on every call).
-_TARGETS_JSON = json.JSONEncoder(separators=(",", ":")).encode
+# A proposal's targets as its rows keep them (`json.dumps` with these
+# options, made once).
+_TARGETS_JSON = compact_encoder(sort_keys=False, ascii=True)
 # The derived table each kind of world event gives rows to.
 TABLE_OF = {
     "proposal.tabled": TARGETS,

@@ -161,9 +161,9 @@ class ViewsWriter:
                 (start, stop, limit),
             )
             rows = c.fetchall()
-        if rows and isinstance(rows[0], tuple):  # SQLite's rows are tuples already
-            return rows  # type: ignore[no-any-return]
-        return [_values(r) for r in rows]
+        if rows and isinstance(rows[0], dict):  # PostgreSQL's
+            return [_values(r) for r in rows]
+        return rows  # type: ignore[no-any-return]  # SQLite's: sequences already
 
     def stand(self, negotiation: str) -> tuple[int, int] | None:
         """How far the committed rows cover a negotiation: the version of its
