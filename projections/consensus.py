@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -24,24 +25,52 @@ def consensus_from(
 ) -> dict[str, Any]:
     """The `summit consensus` JSON document (SPEC §4) from its inputs."""
     stances = dict.fromkeys(inputs.parties, UNKNOWN)
-    counts = _counts(stances)
+
+    def days() -> Iterator[tuple[str, dict[str, int], list[str]]]:
+        for day, day_evidence in groupby(inputs.evidence, key=_OCCURRED_ON):
+            refs: dict[str, None] = {}  # each ref once, in order (not a set)
+            for party, stance, _, ref, _, _ in day_evidence:
+                stances[party] = stance
+                refs[ref] = None
+            yield day, _counts(stances), list(refs)
+
+    path, counts, reached_on = walk(days(), len(inputs.parties))
+    holdouts = sorted(p for p, s in stances.items() if s != "supports")
+    return document(inputs, as_of, known_at, counts, holdouts, reached_on, path)
+
+
+def walk(
+    days: Iterable[tuple[str, dict[str, int], list[str] | None]], parties: int
+) -> tuple[list[dict[str, Any]], dict[str, int], str | None]:
+    """The path, the last counts and reached_on from each evidence day's
+    end-of-day counts (and refs), in date order: judged at each day's end,
+    the first against every party unknown."""
+    counts = dict.fromkeys(STANCE_ORDER, 0)
+    counts[UNKNOWN] = parties
     path: list[dict[str, Any]] = []
     reached_on: str | None = None
-    for day, day_evidence in groupby(inputs.evidence, key=_OCCURRED_ON):
-        refs: dict[str, None] = {}  # each ref once, in order (a set would not keep it)
-        for party, stance, _, ref, _, _ in day_evidence:
-            stances[party] = stance
-            refs[ref] = None
-        # End-of-day state: judge consensus and the counts only now.
-        new_counts = _counts(stances)
+    for day, new_counts, refs in days:
         if new_counts != counts:
-            path.append({"on": day, "counts": new_counts, "refs": list(refs)})
+            path.append({"on": day, "counts": new_counts, "refs": refs})
             counts = new_counts
-        everyone = counts["supports"] == len(inputs.parties)
+        everyone = counts["supports"] == parties
         if everyone and reached_on is None:
             reached_on = day
         elif not everyone:
             reached_on = None
+    return path, counts, reached_on
+
+
+def document(
+    inputs: Inputs,
+    as_of: str | None,
+    known_at: str | None,
+    counts: dict[str, int],
+    holdouts: list[str],
+    reached_on: str | None,
+    path: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The document's keys in SPEC §4's order."""
     return {
         "negotiation": inputs.negotiation,
         "proposal": inputs.proposal,
@@ -50,7 +79,7 @@ def consensus_from(
         "rule": inputs.rule,
         "parties": len(inputs.parties),
         "counts": counts,
-        "holdouts": sorted(p for p, s in stances.items() if s != "supports"),
+        "holdouts": holdouts,
         "reached_on": reached_on,
         "path": path,
     }

@@ -74,7 +74,7 @@ class Reader:
         as_of: str | None,
         known_at: datetime | None,
         *,
-        needs: tuple[str, ...] = ("evidence", "pledges"),
+        needs: tuple[str, ...] = ("stances", "pledges"),
     ) -> Any:
         """What stance and consensus are computed from: the derived tables
         (each row's version known at `known_at`, indexed by negotiation,
@@ -134,14 +134,24 @@ class Reader:
         as_of: str | None,
         known_at: datetime | None,
     ) -> dict[str, Any]:
-        """The consensus view (SPEC §4) of one proposal."""
+        """The consensus view (SPEC §4) of one proposal: from the day rows
+        (`tables/days.py`), or folded from the log's evidence."""
         from projections.consensus import consensus_from
+        from projections.inputs import inputs_from_history
+        from projections.tables.days import consensus_from_tables
 
-        inputs = self.inputs(
-            negotiation, proposal, as_of, known_at, needs=("evidence",)
-        )
+        known, cut = instant_text(known_at), (as_of, known_at)
         with view_rows():
-            return consensus_from(inputs, as_of=as_of, known_at=instant_text(known_at))
+            return self._answer(  # type: ignore[no-any-return]
+                negotiation,
+                known_at,
+                lambda v: consensus_from_tables(v, negotiation, proposal, *cut, known),
+                lambda history: consensus_from(
+                    inputs_from_history(history, proposal, as_of),
+                    as_of=as_of,
+                    known_at=known,
+                ),
+            )
 
     def figures(
         self, negotiation: str, as_of: str | None, known_at: datetime | None

@@ -14,6 +14,7 @@ from domain.canonical import compact_encoder
 from projections.inputs import evidence_of
 from projections.log import LogEntry
 from projections.tables.books import Seeded, seeded_book
+from projections.tables.days import DayCounts
 from projections.tables.schema import (
     CLOSE,
     EVIDENCE,
@@ -72,6 +73,7 @@ class Derived:
         self.known: dict[str, int] = {}
         self.last: dict[str, int] = {}
         self.ahead: dict[str, int] = {}
+        self.days = DayCounts(from_empty=from_empty)  # the day rows (`days.py`)
 
     def book(self, negotiation: str) -> Any:
         book = self.books.pop(negotiation, None)
@@ -237,7 +239,8 @@ def _fold(
         rows = [fact_row(e) for e in entries]
         ops = [op for e in entries for op in derived.operations(e)]
         try:
-            recorder.write(rows, ops, Tracking(TRACKING_NAME, entries[-1].position))
+            tracking = Tracking(TRACKING_NAME, entries[-1].position)
+            recorder.write(rows, ops, tracking, derived.days)
         except IntegrityError:
             if (recorder.max_tracking_id(TRACKING_NAME) or 0) < start:
                 raise  # no one else moved the views: a real failure, not a race

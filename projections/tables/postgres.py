@@ -18,9 +18,9 @@ from typing import Any
 
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import (
-    DERIVED,
     FACTS,
     POSTGRES_COLUMNS,
+    TABLES,
     TRACKING_NAME,
     Status,
     create_statements,
@@ -136,7 +136,7 @@ def recorder_class() -> type[Any]:
 
         def tables_exist(self) -> bool:
             """Whether the views' tables and the tracking table are all there."""
-            names = [FACTS, *DERIVED, self.tracking_table_name]
+            names = [*TABLES, self.tracking_table_name]
             with self.datastore.transaction(commit=False) as c:
                 c.execute(
                     "SELECT count(*) AS n FROM pg_catalog.pg_tables "

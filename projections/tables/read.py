@@ -8,14 +8,12 @@ rows, `schema.facts_source`),
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.tables.schema import (
-    EVIDENCE,
     PLEDGES,
     READ_COLUMNS,
     SPENDING,
@@ -107,18 +105,19 @@ def inputs_from_tables(
     as_of: str | None,
     known_at: datetime | None = None,
     *,
-    needs: tuple[str, ...] = ("evidence", "pledges"),
+    needs: tuple[str, ...] = ("stances", "pledges"),
 ) -> Any:
     """Stance and consensus inputs read from the derived tables, as known at
     `known_at` (each row's version visible then) and as of `as_of`.
 
-    `needs` says what is read besides the targets: "evidence" (the list, for
-    the consensus path), "stances" (the stance view: each party's stance is
-    a few indexed seeks, `stances.stances_of`, so the cost does not grow with
-    history), "pledges" (stance and delivery).
+    `needs` says what is read besides the targets: "stances" (the stance and
+    consensus views: each party's stance is a few indexed seeks,
+    `stances.stances_of`, so the cost does not grow with history), "pledges"
+    (stance and delivery). The evidence itself is not read: consensus reads
+    the day rows (`days.py`).
     """
     from domain.registry import expand_parties
-    from projections.inputs import Evidence, Inputs, choose_proposal
+    from projections.inputs import Inputs, choose_proposal
 
     p = views.placeholder
     record = opening_of(views, negotiation, known_at)
@@ -145,24 +144,6 @@ def inputs_from_tables(
 
         q = Cut.of(views, as_of, known_at, alias="q")
         stances = stances_of(views, negotiation, proposal, parties, q)
-    evidence = (
-        []
-        if "evidence" not in needs
-        else list(
-            # Evidence tuples made in C (the consensus path reads every row).
-            map(
-                functools.partial(tuple.__new__, Evidence),
-                views.rows(
-                    "SELECT party, stance, conditions, ref, occurred_on, position "
-                    f"FROM {views.table(EVIDENCE)} WHERE negotiation={p} "
-                    f"AND proposal={p}{cut.sql} ORDER BY occurred_on, position, party",
-                    negotiation,
-                    proposal,
-                    *cut.params,
-                ),
-            )
-        )
-    )
     pledges = (
         _latest_pledges(views, negotiation, as_of, known_at)
         if "pledges" in needs
@@ -174,7 +155,7 @@ def inputs_from_tables(
         parties=parties,
         rule=record["rule"],
         targets=json.loads(latest[0][0]) if latest else [],
-        evidence=evidence,
+        evidence=[],
         pledges=pledges,
         stances=stances,
     )

@@ -36,7 +36,13 @@ EVIDENCE = "summit_evidence"
 PLEDGES = "summit_pledges"
 SPENDING = "summit_spending"
 DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
+DAYS = "summit_days"  # the consensus path's end-of-day counts (`days.py`)
+TABLES = (FACTS, *DERIVED, DAYS)  # every view table
 CLOSE = "close"  # the operation that ends a world event's current rows
+
+# A day row's counts: the four stances and unknown (SPEC §4's order), then
+# how many evidence rows the day holds.
+DAY_COUNTS = ("supports", "conditional", "undecided", "opposes", "unknown", "evidence")
 
 COLUMNS = (
     "position",
@@ -158,6 +164,20 @@ def create_statements(
         f"CREATE INDEX IF NOT EXISTS {SPENDING}_latest ON {t(SPENDING)} "
         "(negotiation, party, metric, year, occurred_on, position)",
     ]
+    # Each (negotiation, proposal, day) with evidence: the stance counts of
+    # the parties with evidence by its end and its evidence rows (`days.py`),
+    # versioned; clustered by day (SQLite: no rowid, no second copy of the
+    # keys); the current versions, at most one a day, by a partial index.
+    without_rowid = " WITHOUT ROWID" if integer == "INTEGER" else ""
+    counts = ", ".join(f"{c} {integer} NOT NULL" for c in DAY_COUNTS)
+    statements += [
+        f"CREATE TABLE IF NOT EXISTS {t(DAYS)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, occurred_on {text} NOT NULL, {counts}, "
+        f"{known}, PRIMARY KEY (negotiation, proposal, occurred_on, known_from))"
+        f"{without_rowid}",
+        f"CREATE INDEX IF NOT EXISTS {DAYS}_current ON {t(DAYS)} "
+        "(negotiation, proposal, occurred_on) WHERE known_to IS NULL",
+    ]
     # A world event's rows are closed by its position (unique in the log).
     statements += [
         f"CREATE INDEX IF NOT EXISTS {name}_pos ON {t(name)} (position)"
@@ -179,6 +199,7 @@ def table_columns() -> dict[str, tuple[str, ...]]:
     for statement in create_statements():
         if statement.startswith("CREATE TABLE IF NOT EXISTS "):
             name, _, body = statement.split(" ", 5)[5].partition(" (")
+            body = body.partition(", PRIMARY KEY")[0]
             tables[name] = tuple(c.split()[0] for c in body.split(", "))
     return tables
 

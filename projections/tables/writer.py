@@ -7,12 +7,14 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from projections.tables.days import days_missing
 from projections.tables.schema import (
     CLOSE,
     DERIVED,
     FACTS,
     POSITION,
     READ_COLUMNS,
+    TABLES,
     TRACKING_NAME,
     TRACKING_PREFIX,
     index_names,
@@ -61,8 +63,10 @@ class ViewsWriter:
         rows: Sequence[tuple[Any, ...]],
         ops: list[tuple[str, Any]],
         tracking: Any,
+        days: Any = None,
     ) -> None:
-        """Fact rows, derived-table operations and the tracking record, atomically."""
+        """Fact rows, derived-table operations and the tracking record,
+        atomically; `days` (a `days.DayCounts`) keeps the day rows in step."""
         with self.datastore.transaction(commit=True) as c:
             if rows:
                 c.executemany(
@@ -70,10 +74,16 @@ class ViewsWriter:
                     f"VALUES ({self._marks(len(rows[0]))})",
                     rows,
                 )
-            self._run(c, ops, rows[0][0] if rows else None)
+            self._run(c, ops, rows[0][0] if rows else None, days)
             self._insert_tracking(c, tracking)
 
-    def _run(self, cursor: Any, ops: list[tuple[str, Any]], first: int | None) -> None:
+    def _run(
+        self,
+        cursor: Any,
+        ops: list[tuple[str, Any]],
+        first: int | None,
+        days: Any = None,
+    ) -> None:
         """Execute close/insert operations in order, inserting once per table.
 
         An insert is a table and the rows one world event gives it now (one
@@ -93,6 +103,8 @@ class ViewsWriter:
         made: dict[int, tuple[str, int, int]] = {}
         p = self.placeholder
         for kind, params in ops:
+            if days is not None:
+                days.before(self, cursor, (kind, params), made, pending)
             if kind != CLOSE:
                 rows = pending[kind]
                 made[params[0][POSITION[kind]]] = (kind, len(rows), len(params))
@@ -126,6 +138,8 @@ class ViewsWriter:
                     f"VALUES ({self._marks(len(kept[0]))})",
                     kept,
                 )
+        if days is not None:
+            days.flush(self, cursor)
 
     def facts_of(
         self, negotiation: str, last: int | None = None
@@ -230,9 +244,9 @@ class ViewsWriter:
                 )
                 row = c.fetchone()
                 others = row["n"] if isinstance(row, dict) else row[0]
-                stale = stale or others > 0
+                stale = stale or others > 0 or days_missing(self, c)
                 if stale:
-                    for table in (FACTS, *DERIVED):
+                    for table in TABLES:
                         c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
                     c.execute(
                         f"DELETE FROM {self._tracking_table()} "
@@ -258,7 +272,7 @@ class ViewsWriter:
         the indexes: a rebuild inserts in bulk and indexes once at the end."""
         with self.datastore.transaction(commit=True) as c:
             self.drop_indexes(c)
-            for table in (FACTS, *DERIVED):
+            for table in TABLES:
                 c.execute(f"DELETE FROM {self._table(table)}")
             c.execute(
                 f"DELETE FROM {self._tracking_table()} "
