@@ -1,57 +1,72 @@
-"""The consensus path's end-of-day counts as rows (SPEC §3 rule 6), kept
-incrementally, and the `consensus` view read from them.
+"""The consensus path as rows (SPEC §3 rule 6), kept incrementally, and the
+`consensus` view read from them.
 
-`summit_days` holds a row for each (negotiation, proposal, day) with
-evidence: the stance counts of the parties with evidence by the end of that
-day (a party with none yet is unknown: the reader adds those) and how many
-evidence rows the day holds, versioned like the derived rows (known_from,
-known_to). An evidence row of party P on day D, made or closed, changes the
-counts of D and of the days with rows before P's next evidence day only
-(usually one or two rows): `DayCounts`, called by the writer for each
-evidence operation in log order, closes those rows' current versions and
-makes new ones, known from the operation's instant. The query reads at most
-one row a day, and the refs of the days its path moves on.
+`summit_days` holds, for each proposal (a small number, `summit_paths`) and
+day, how the day moved the stance counts of the parties with evidence (a
+party with none yet is unknown: the reader adds those): the end-of-day
+counts less those of the day before. A day that moved nothing has no row,
+so the rows are the path's days, and a day's counts are the sum of the rows
+up to it. A party P's evidence row on day D, made or closed, moves P's
+stance from D up to P's next evidence day N only: it changes the rows of D
+and N, nothing else. `DayCounts`, called by the writer for each evidence
+operation in log order, makes those two rows' new versions, known from the
+operation's instant.
+
+Versions: every version of a day is current until the day's next one
+(`known_from` orders them; `current` marks the last, 1 or 0, stored in no
+bytes), so a cut at `--known-at` reads each day's latest version known by
+then, and the views need no `known_to` (8 bytes a version: the store-size
+target). A day moved back to nothing keeps a version of zeros.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right, insort
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from projections.tables.schema import CLOSE, DAY_COUNTS, DAYS, EVIDENCE
+from projections.tables.schema import (
+    CLOSE,
+    DAY_COUNTS,
+    DAYS,
+    EVIDENCE,
+    FACTS,
+    PATHS,
+)
 
-_STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS[:5])}
-_RUN = len(DAY_COUNTS)  # a count slot past the stances: the evidence rows
+_STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
 _ON = itemgetter(0)
 # Where an evidence row keeps its party, stance, day and position.
 _PARTY, _STANCE_AT, _DAY, _POSITION = 2, 3, 6, 7
+_ZERO = [0] * len(DAY_COUNTS)
 
 
 class _Day:
-    """A day's current counts, known from `known`; `row` is its version made
-    in this batch (None: the version is the stored one)."""
+    """A day's current version: its moves, known from `known`; `row` is the
+    version as made in this batch (None: as stored)."""
 
-    __slots__ = ("counts", "known", "row")
+    __slots__ = ("known", "moves", "row")
 
-    def __init__(self, counts: list[int], known: int, row: list[Any] | None) -> None:
-        self.counts = counts
+    def __init__(self, moves: list[int], known: int, row: list[Any] | None) -> None:
+        self.moves = moves
         self.known = known
         self.row = row
 
 
 class _Proposal:
-    """One proposal's evidence by party (current rows: (day, position,
-    stance), sorted, each party read when first needed) and its day rows."""
+    """One proposal's id, its evidence by party (current rows: (day,
+    position, stance), sorted, each party read when first needed) and its
+    days' current versions."""
 
-    __slots__ = ("days", "fresh", "order", "parties")
+    __slots__ = ("days", "fresh", "id", "opened", "parties")
 
     def __init__(self, fresh: bool) -> None:
+        self.id = 0
+        self.opened = 0  # when the negotiation was opened (recorded_us)
         self.parties: dict[str, list[tuple[str, int, str]]] = {}
         self.days: dict[str, _Day] = {}
-        self.order: list[str] = []  # the days with rows, sorted
         self.fresh = fresh  # nothing stored yet: read nothing
 
 
@@ -63,12 +78,10 @@ class DayCounts:
     MAX_ROWS = 200_000  # evidence rows held between batches, in all
 
     def __init__(self, *, from_empty: bool = False) -> None:
-        self.from_empty = from_empty  # no day rows stored when it began
+        self.from_empty = from_empty  # no view rows stored when it began
         self.held: dict[tuple[str, str], _Proposal] = {}  # least recent first
         self.seen: set[tuple[str, str]] = set()
         self.made: list[list[Any]] = []  # versions made in this batch
-        self.closes: list[tuple[Any, ...]] = []  # (known, *key, day) stored
-        self.drops: list[tuple[Any, ...]] = []  # (*key, day, known) stored
 
     def before(
         self,
@@ -100,6 +113,7 @@ class DayCounts:
         """One evidence row made (+1) or closed (-1) at instant `known`."""
         key = (row[0], row[1])
         state = self._state(writer, cursor, key)
+        known -= state.opened  # kept (and stored) from the opening's instant
         party, day = row[_PARTY], row[_DAY]
         runs = state.parties.get(party)
         if runs is None:
@@ -113,75 +127,74 @@ class DayCounts:
         else:
             runs.remove(item)
         now = _stance_on(runs, day)
+        if was == now:  # no day's end-of-day counts change
+            return
+        self._move(writer, cursor, state, day, was, now, known)
         after = bisect_right(runs, day, key=_ON)
-        until = runs[after][0] if after < len(runs) else None
-        at = bisect_right(state.order, day)
-        if was != now:  # the days after, up to the party's next evidence day
-            for later in state.order[at:]:
-                if until is not None and later >= until:
-                    break
-                counts = list(state.days[later].counts)
-                self._set(key, state, later, _moved(counts, was, now), known)
+        if after < len(runs):  # the party's next day: back as it was
+            self._move(writer, cursor, state, runs[after][0], now, was, known)
+
+    def _move(
+        self,
+        writer: Any,
+        cursor: Any,
+        state: _Proposal,
+        day: str,
+        was: str | None,
+        now: str | None,
+        known: int,
+    ) -> None:
+        """One party more moved from `was` to `now` on `day`, from `known`:
+        a new version of the day (the current one changed in place when made
+        at the same instant: it was never visible to any cut)."""
         current = state.days.get(day)
-        if current is not None:
-            counts = list(current.counts)
-        elif at:  # a new day: the day before's counts, no evidence rows yet
-            counts = [*state.days[state.order[at - 1]].counts[:5], 0]
+        moves = list(_ZERO if current is None else current.moves)
+        if was is not None:
+            moves[_STANCE[was]] -= 1
+        if now is not None:
+            moves[_STANCE[now]] += 1
+        if current is None:
+            pass
+        elif current.known == known:
+            current.moves = moves
+            if current.row is not None:
+                current.row[2 : 2 + len(moves)] = moves
+            else:
+                _update(writer, cursor, state.id, day, known, moves)
+            return
+        elif current.row is not None:
+            current.row[-1] = 0
         else:
-            counts = [0] * _RUN
-        counts[5] += sign
-        self._set(key, state, day, _moved(counts, was, now), known)
+            _update(writer, cursor, state.id, day, current.known, None)
+        row = [state.id, day, *moves, known, 1]
+        self.made.append(row)
+        state.days[day] = _Day(moves, known, row)
 
     def _state(self, writer: Any, cursor: Any, key: tuple[str, str]) -> _Proposal:
         state = self.held.pop(key, None)
         if state is None:
             state = _Proposal(self.from_empty and key not in self.seen)
             self.seen.add(key)
+            state.id = _path_id(writer, cursor, *key)
+            state.opened = _opened(writer, cursor, key[0])
             if not state.fresh:
-                for day, *counts, known in _current(writer, cursor, *key):
-                    state.days[day] = _Day(counts, known, None)
-                state.order = sorted(state.days)
+                for day, *moves, known in _current(writer, cursor, state.id):
+                    state.days[day] = _Day(moves, known, None)
         self.held[key] = state  # most recently used last
         return state
 
-    def _set(
-        self,
-        key: tuple[str, str],
-        state: _Proposal,
-        day: str,
-        counts: list[int],
-        known: int,
-    ) -> None:
-        """A day's counts from instant `known`: its current version closed,
-        a new one made (none when the day holds no evidence any more)."""
-        current = state.days.get(day)
-        if current is not None:
-            if current.counts == counts:
-                return
-            if current.row is not None:  # made in this batch
-                current.row[-1] = known  # (closed as made: never visible)
-            elif current.known == known:
-                self.drops.append((*key, day, known))
-            else:
-                self.closes.append((known, *key, day))
-        if counts[5] == 0:
-            del state.days[day]
-            state.order.remove(day)
-            return
-        row = [*key, day, *counts, known, None]
-        self.made.append(row)
-        state.days[day] = _Day(counts, known, row)
-        if current is None:
-            insort(state.order, day)
-
     def flush(self, writer: Any, cursor: Any) -> None:
-        """Write the batch's day rows (after its evidence operations)."""
-        made = [r for r in self.made if r[-1] != r[-2]]  # not closed as made
-        _write(writer, cursor, self.drops, self.closes, made)
+        """Insert the batch's new versions (after its evidence operations)."""
+        if self.made:
+            rows = [[i, _ordinal(day), *rest] for i, day, *rest in self.made]
+            marks = writer._marks(len(rows[0]))
+            cursor.executemany(
+                f"INSERT INTO {writer._table(DAYS)} VALUES ({marks})", rows
+            )
         for state in self.held.values():
             for days in state.days.values():
                 days.row = None
-        self.made, self.closes, self.drops = [], [], []
+        self.made = []
         held = sum(len(r) for s in self.held.values() for r in s.parties.values())
         while len(self.held) > 1 and held > self.MAX_ROWS:
             state = self.held.pop(next(iter(self.held)))
@@ -195,6 +208,41 @@ def _select(writer: Any, cursor: Any, sql: str, *params: Any) -> list[list[Any]]
     return [
         list(r.values()) if isinstance(r, dict) else list(r) for r in cursor.fetchall()
     ]
+
+
+def _path_id(writer: Any, cursor: Any, negotiation: str, proposal: str) -> int:
+    """The proposal's id in `summit_paths`, given one if it has none."""
+    paths = writer._table(PATHS)
+    found = _select(
+        writer,
+        cursor,
+        f"SELECT id FROM {paths} WHERE negotiation=? AND proposal=?",
+        negotiation,
+        proposal,
+    )
+    if found:
+        return int(found[0][0])
+    new = int(
+        _select(writer, cursor, f"SELECT COALESCE(MAX(id), 0) + 1 FROM {paths}")[0][0]
+    )
+    insert = f"INSERT INTO {paths} VALUES (?, ?, ?)".replace("?", writer.placeholder)
+    cursor.execute(insert, (negotiation, proposal, new))
+    return new
+
+
+def _update(
+    writer: Any, cursor: Any, path: int, day: str, known: int, moves: Any
+) -> None:
+    """A stored version changed: its moves (made at this instant), or no
+    longer current (`moves` None)."""
+    table, p = writer._table(DAYS), writer.placeholder
+    key = f"id={p} AND day={p} AND known_from={p}"
+    if moves is None:
+        sql, values = f"UPDATE {table} SET current=0 WHERE {key}", []
+    else:
+        sets = ", ".join(f"{c}={p}" for c in DAY_COUNTS)
+        sql, values = f"UPDATE {table} SET {sets} WHERE {key}", moves
+    cursor.execute(sql, (*values, path, _ordinal(day), known))
 
 
 def _evidence_at(writer: Any, cursor: Any, position: int) -> list[list[Any]]:
@@ -224,47 +272,49 @@ def _runs(
     return [(day, position, stance) for day, position, stance in rows]
 
 
-def _current(
-    writer: Any, cursor: Any, negotiation: str, proposal: str
-) -> list[list[Any]]:
-    """A proposal's current day rows: (day, *counts, known_from)."""
-    return _select(
+def _current(writer: Any, cursor: Any, path: int) -> list[list[Any]]:
+    """A proposal's days' current versions: (day, *moves, known_from)."""
+    rows = _select(
         writer,
         cursor,
-        f"SELECT occurred_on, {', '.join(DAY_COUNTS)}, known_from "
-        f"FROM {writer._table(DAYS)} WHERE negotiation=? AND proposal=? "
-        "AND known_to IS NULL",
-        negotiation,
-        proposal,
+        f"SELECT day, {', '.join(DAY_COUNTS)}, known_from "
+        f"FROM {writer._table(DAYS)} WHERE id=? AND current=1",
+        path,
     )
+    for row in rows:
+        row[0] = _day(row[0])
+    return rows
 
 
-def _write(
-    writer: Any,
-    cursor: Any,
-    drops: list[tuple[Any, ...]],
-    closes: list[tuple[Any, ...]],
-    made: list[list[Any]],
-) -> None:
-    """Stored versions dropped (closed at the instant they were made) or
-    closed, then the batch's versions inserted."""
-    table, p = writer._table(DAYS), writer.placeholder
-    key = f"negotiation={p} AND proposal={p} AND occurred_on={p}"
-    if drops:
-        cursor.executemany(f"DELETE FROM {table} WHERE {key} AND known_from={p}", drops)
-    if closes:
-        cursor.executemany(
-            f"UPDATE {table} SET known_to={p} WHERE {key} AND known_to IS NULL", closes
-        )
-    if made:
-        marks = ", ".join([p] * len(made[0]))
-        cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", made)
+_EPOCH = date(2000, 1, 1).toordinal()
+
+
+def _ordinal(day: str) -> int:
+    """A day as stored: days since 2000-01-01 (2 bytes, where its text is 10)."""
+    return date.fromisoformat(day).toordinal() - _EPOCH
+
+
+def _day(ordinal: int) -> str:
+    return date.fromordinal(ordinal + _EPOCH).isoformat()
+
+
+def _opened(writer: Any, cursor: Any, negotiation: str) -> int:
+    """When a negotiation was opened: its first fact's recorded_us (a day
+    version's known_from is kept from it: 4 or 6 bytes, not 8)."""
+    found = _select(
+        writer,
+        cursor,
+        f"SELECT recorded_us FROM {writer._table(FACTS)} WHERE negotiation=? "
+        "ORDER BY position LIMIT 1",
+        negotiation,
+    )
+    return int(found[0][0])
 
 
 def days_missing(writer: Any, cursor: Any) -> bool:
     """Whether the views were written before the day rows existed (evidence
-    rows and no day row: every evidence row stored makes one), so are to be
-    refolded."""
+    rows and no day row: the first evidence on a proposal always makes
+    one), so are to be refolded."""
     evidence, days = writer._table(EVIDENCE), writer._table(DAYS)
     found = _select(
         writer,
@@ -279,16 +329,6 @@ def _stance_on(runs: list[tuple[str, int, str]], day: str) -> str | None:
     """A party's stance at the end of `day` (None: no evidence yet)."""
     at = bisect_right(runs, day, key=_ON)
     return runs[at - 1][2] if at else None
-
-
-def _moved(counts: list[int], was: str | None, now: str | None) -> list[int]:
-    """Counts with one party moved from stance `was` to `now`."""
-    if was != now:
-        if was is not None:
-            counts[_STANCE[was]] -= 1
-        if now is not None:
-            counts[_STANCE[now]] += 1
-    return counts
 
 
 def consensus_from_tables(
@@ -308,18 +348,11 @@ def consensus_from_tables(
     inputs = inputs_from_tables(
         views, negotiation, proposal, as_of, known_at, needs=("stances",)
     )
-    p = views.placeholder
-    cut = Cut.of(views, as_of, known_at)
-    rows = views.rows(
-        f"SELECT occurred_on, {', '.join(DAY_COUNTS[:5])} FROM {views.table(DAYS)} "
-        f"WHERE negotiation={p} AND proposal={p}{cut.sql} ORDER BY occurred_on",
-        negotiation,
-        inputs.proposal,
-        *cut.params,
-    )
     parties = len(inputs.parties)
+    rows = _day_rows(views, negotiation, inputs.proposal, as_of, known_at)
     path, counts, reached_on = walk(_days(rows, parties), parties)
     if path:
+        cut = Cut.of(views, as_of, known_at)
         refs = _refs(views, negotiation, inputs.proposal, cut, path)
         for step in path:
             step["refs"] = refs.get(step["on"], [])
@@ -330,14 +363,62 @@ def consensus_from_tables(
     )
 
 
+def _day_rows(
+    views: Any,
+    negotiation: str,
+    proposal: str,
+    as_of: str | None,
+    known_at: datetime | None,
+) -> list[tuple[Any, ...]]:
+    """(day, *moves) of each day's version in the cut, in date order: the
+    current ones, or the latest known by `known_at` of each day."""
+    from projections.tables.schema import micros
+
+    p = views.placeholder
+    moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
+    source = (
+        f"FROM {views.table(PATHS)} AS k JOIN {views.table(DAYS)} AS d "
+        f"ON d.id = k.id WHERE k.negotiation={p} AND k.proposal={p}"
+    )
+    params: list[Any] = [negotiation, proposal]
+    if as_of is not None:
+        source += f" AND d.day <= {p}"
+        params.append(_ordinal(as_of))
+    if known_at is None:
+        sql = f"SELECT d.day, {moves} {source} AND d.current = 1 ORDER BY d.day"
+    else:
+        # Kept from the negotiation's opening (its first fact).
+        opened = (
+            f"(SELECT recorded_us FROM {views.table(FACTS)} "
+            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
+        )
+        source += f" AND d.known_from <= {p} - {opened}"
+        params += [micros(known_at), negotiation]
+        if views.row_id is None:  # PostgreSQL: the latest of each day
+            sql = (
+                f"SELECT DISTINCT ON (d.day) d.day, {moves} {source} "
+                "ORDER BY d.day, d.known_from DESC"
+            )
+        else:  # SQLite: the columns of the row that has the MAX
+            sql = (
+                f"SELECT d.day, {moves}, MAX(d.known_from) {source} "
+                "GROUP BY d.day ORDER BY d.day"
+            )
+    return list(views.rows(sql, *params))
+
+
 def _days(
     rows: list[tuple[Any, ...]], parties: int
 ) -> Iterator[tuple[str, dict[str, int], None]]:
-    """Each day row's end-of-day counts, the parties without evidence unknown."""
-    for day, *counts in rows:
-        found = dict(zip(DAY_COUNTS[:5], map(int, counts), strict=True))
-        found["unknown"] += parties - sum(found.values())
-        yield day, found, None
+    """Each day's end-of-day counts (the sums of the moves up to it), the
+    parties without evidence unknown."""
+    counts = [0] * len(DAY_COUNTS)
+    for day, *moves in rows:
+        for i in range(len(counts)):
+            counts[i] += int(moves[i])
+        found = dict(zip(DAY_COUNTS, counts, strict=True))
+        found["unknown"] = parties - sum(counts)
+        yield _day(day), found, None
 
 
 def _refs(

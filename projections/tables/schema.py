@@ -36,13 +36,14 @@ EVIDENCE = "summit_evidence"
 PLEDGES = "summit_pledges"
 SPENDING = "summit_spending"
 DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
-DAYS = "summit_days"  # the consensus path's end-of-day counts (`days.py`)
-TABLES = (FACTS, *DERIVED, DAYS)  # every view table
+DAYS = "summit_days"  # the consensus paths' days (`days.py`)
+PATHS = "summit_paths"  # each proposal's id in DAYS
+TABLES = (FACTS, *DERIVED, PATHS, DAYS)  # every view table
 CLOSE = "close"  # the operation that ends a world event's current rows
 
-# A day row's counts: the four stances and unknown (SPEC §4's order), then
-# how many evidence rows the day holds.
-DAY_COUNTS = ("supports", "conditional", "undecided", "opposes", "unknown", "evidence")
+# How a day row moves the counts of the stances (SPEC §4's order; the
+# parties with no evidence are unknown).
+DAY_COUNTS = ("supports", "conditional", "undecided", "opposes")
 
 COLUMNS = (
     "position",
@@ -164,19 +165,23 @@ def create_statements(
         f"CREATE INDEX IF NOT EXISTS {SPENDING}_latest ON {t(SPENDING)} "
         "(negotiation, party, metric, year, occurred_on, position)",
     ]
-    # Each (negotiation, proposal, day) with evidence: the stance counts of
-    # the parties with evidence by its end and its evidence rows (`days.py`),
-    # versioned; clustered by day (SQLite: no rowid, no second copy of the
-    # keys); the current versions, at most one a day, by a partial index.
+    # How each day moves a proposal's stance counts (`days.py`), the day as
+    # its proleptic ordinal (3 bytes, not 10), the proposal by a small id,
+    # versioned by known_from and `current` (0 or 1: no bytes in SQLite);
+    # clustered by day (SQLite: no rowid, so no second copy of the keys),
+    # the current versions by a partial index.
     without_rowid = " WITHOUT ROWID" if integer == "INTEGER" else ""
     counts = ", ".join(f"{c} {integer} NOT NULL" for c in DAY_COUNTS)
     statements += [
-        f"CREATE TABLE IF NOT EXISTS {t(DAYS)} (negotiation {text} NOT NULL, "
-        f"proposal {text} NOT NULL, occurred_on {text} NOT NULL, {counts}, "
-        f"{known}, PRIMARY KEY (negotiation, proposal, occurred_on, known_from))"
+        f"CREATE TABLE IF NOT EXISTS {t(PATHS)} (negotiation {text} NOT NULL, "
+        f"proposal {text} NOT NULL, id {integer} NOT NULL, "
+        f"PRIMARY KEY (negotiation, proposal)){without_rowid}",
+        f"CREATE TABLE IF NOT EXISTS {t(DAYS)} (id {integer} NOT NULL, "
+        f"day {integer} NOT NULL, {counts}, known_from {integer} NOT NULL, "
+        f"current {integer} NOT NULL, PRIMARY KEY (id, day, known_from))"
         f"{without_rowid}",
-        f"CREATE INDEX IF NOT EXISTS {DAYS}_current ON {t(DAYS)} "
-        "(negotiation, proposal, occurred_on) WHERE known_to IS NULL",
+        f"CREATE INDEX IF NOT EXISTS {DAYS}_current ON {t(DAYS)} (id, day) "
+        "WHERE current = 1",
     ]
     # A world event's rows are closed by its position (unique in the log).
     statements += [
