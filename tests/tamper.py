@@ -60,8 +60,9 @@ def view_tables() -> list[str]:
     ]
 
 
-def text_column(store: str, table: str) -> str:
-    """The last text column of `table` other than `negotiation`."""
+def text_column(store: str, table: str) -> str | None:
+    """The last text column of `table` other than `negotiation` and `proposal`
+    (None: it has none)."""
     if is_sqlite(store):
         found = [
             r[1] for r in sql(store, f"PRAGMA table_info({table})") if r[2] == "TEXT"
@@ -77,30 +78,52 @@ def text_column(store: str, table: str) -> str:
                 table,
             )
         ]
-    return [c for c in found if c != "negotiation"][-1]
+    found = [c for c in found if c not in ("negotiation", "proposal")]
+    return found[-1] if found else None
+
+
+def number_column(store: str, table: str) -> str:
+    """A column of counts or ids to change in a table with no text to change."""
+    columns = _columns(store, table)
+    return "supports" if "supports" in columns else "id"
 
 
 def one_row(store: str, table: str) -> str:
     """A WHERE clause that picks one row of `table`."""
     if is_sqlite(store):
-        return f"rowid = (SELECT MIN(rowid) FROM {table})"
+        if not _without_rowid(store, table):
+            return f"rowid = (SELECT MIN(rowid) FROM {table})"
+        listed = ", ".join(_columns(store, table))  # the whole row: its key
+        return f"({listed}) = (SELECT {listed} FROM {table} LIMIT 1)"
     return f"ctid = (SELECT ctid FROM {table} LIMIT 1)"
+
+
+def _without_rowid(store: str, table: str) -> bool:
+    (found,) = sql(store, "SELECT sql FROM sqlite_master WHERE name = ?", table)
+    return str(found[0]).endswith("WITHOUT ROWID")
+
+
+def _columns(store: str, table: str) -> list[str]:
+    if is_sqlite(store):
+        return [r[1] for r in sql(store, f"PRAGMA table_info({table})")]
+    rows = sql(
+        store,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema "
+        "= current_schema() AND table_name = %s ORDER BY ordinal_position",
+        table,
+    )
+    return [r[0] for r in rows]
 
 
 def forge_row(store: str, table: str) -> None:
     """Insert a copy of one row of `table`, at a log position that does not exist."""
-    if is_sqlite(store):
-        conn = sqlite3.connect(store)
-        cur = conn.execute(f"SELECT * FROM {table} LIMIT 1")
-        columns = [d[0] for d in cur.description]
-        conn.close()
-    else:
-        rows = sql(
-            store,
-            "SELECT column_name FROM information_schema.columns WHERE table_schema "
-            "= current_schema() AND table_name = %s ORDER BY ordinal_position",
-            table,
-        )
-        columns = [r[0] for r in rows]
-    picked = [("1000000000" if c == "position" else c) for c in columns]
+    columns = _columns(store, table)
+    # A table without positions (the consensus paths' days) keyed otherwise:
+    # the copy made a new key, as no log entry gives.
+    forged = (
+        {"position": "1000000000"}
+        if "position" in columns
+        else {"id": "1000000000", "known_from": "1000000000", "proposal": "'forged'"}
+    )
+    picked = [forged.get(c, c) for c in columns]
     sql(store, f"INSERT INTO {table} SELECT {', '.join(picked)} FROM {table} LIMIT 1")

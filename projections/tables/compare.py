@@ -15,7 +15,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 # Columns that say which row it is, in this order, where a table has them.
-IDENTITY = ("negotiation", "position", "ref", "proposal", "party", "metric", "kind")
+IDENTITY = (
+    *("negotiation", "position", "ref", "proposal", "party", "metric", "kind"),
+    "day",  # the consensus paths' days (`days.py`)
+)
 
 Row = tuple[Any, ...]
 

@@ -16,6 +16,7 @@ import pytest
 
 from tests.tamper import (
     forge_row,
+    number_column,
     one_row,
     sql,
     text_column,
@@ -54,10 +55,13 @@ def stored(summit: Any) -> Any:
 def tamper(store: str, table: str, how: str) -> None:
     if how == "update":
         column = text_column(store, table)
+        change = f"COALESCE({column}, '') || 'x'"
+        if column is None:  # no text to change (the consensus paths): a number
+            column = number_column(store, table)
+            change = f"{column} + 7"
         sql(
             store,
-            f"UPDATE {table} SET {column} = COALESCE({column}, '') || 'x' "
-            f"WHERE {one_row(store, table)}",
+            f"UPDATE {table} SET {column} = {change} WHERE {one_row(store, table)}",
         )
     elif how == "delete":
         sql(store, f"DELETE FROM {table} WHERE {one_row(store, table)}")
