@@ -1,0 +1,161 @@
+"""The consensus path read from its day rows (`projections/tables/days.py`):
+each case is loaded one event at a time (the views caught up after each),
+and at every instant of its log, as of several dates, the rows give what a
+fold over the evidence known then gives; `audit verify` proves the rows
+kept incrementally are those a refold of the log makes."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from tests.builders import (
+    NEG,
+    corrected,
+    opened,
+    retracted,
+    said,
+    signed,
+    tabled,
+)
+from tests.tamper import sql
+
+AS_OF = (None, "2025-06-09", "2025-06-10", "2025-06-12", "2025-06-15")
+
+
+def load_one_by_one(summit: Any, *records: dict[str, Any]) -> None:
+    summit.load([opened(), tabled()])
+    for record in records:
+        summit.load([record])
+        summit.json("consensus", NEG)  # the views caught up, one event at a time
+
+
+def consensus_at(summit: Any, instant: datetime, as_of: str | None) -> Any:
+    """The consensus at a cut from the day rows, and folded from the log."""
+    from cli.store import Store
+    from projections.consensus import consensus_from
+    from projections.history import load_history
+    from projections.inputs import inputs_from_history
+    from projections.reader import Reader
+
+    store = Store(summit.store)
+    try:
+        tables = Reader(store).consensus(NEG, None, as_of=as_of, known_at=instant)
+        history = load_history(store.app(), NEG, known_at=instant)
+        folded = consensus_from(inputs_from_history(history, None, as_of))
+    finally:
+        store.close()
+    tables.update(as_of=None, known_at=None)
+    return tables, folded
+
+
+def assert_rows_match_the_fold(summit: Any) -> None:
+    lines = summit.ok("export", NEG).stdout.splitlines()
+    stamps = [datetime.fromisoformat(json.loads(x)["_recorded"]["at"]) for x in lines]
+    for stamp in stamps[2:]:
+        for instant in (stamp - timedelta(microseconds=1), stamp):
+            for as_of in AS_OF:
+                tables, folded = consensus_at(summit, instant, as_of)
+                assert tables == folded, (instant, as_of)
+    summit.ok("audit", "verify")
+
+
+def path_of(summit: Any, *args: str) -> list[tuple[str, list[int], list[str]]]:
+    found = summit.json("consensus", NEG, *args)
+    return [(s["on"], list(s["counts"].values()), s["refs"]) for s in found["path"]]
+
+
+def test_back_dated_evidence_moves_its_day_and_the_partys_next(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "DEU", "2025-06-10", "supports"),
+        said("b", "FRA", "2025-06-12", "opposes"),
+        said("c", "DEU", "2025-06-05", "opposes"),  # before DEU's day: back-dated
+        said("d", "GBR", "2025-06-11", "supports"),
+        said("e", "DEU", "2025-06-08", "opposes"),  # changes no day's counts
+    )
+    assert path_of(summit) == [
+        ("2025-06-05", [0, 0, 0, 1, 2], ["c"]),
+        ("2025-06-10", [1, 0, 0, 0, 2], ["a"]),
+        ("2025-06-11", [2, 0, 0, 0, 1], ["d"]),
+        ("2025-06-12", [2, 0, 0, 1, 0], ["b"]),
+    ]
+    assert path_of(summit, "--as-of", "2025-06-10") == path_of(summit)[:2]
+    assert_rows_match_the_fold(summit)
+
+
+def test_retracted_and_corrected_evidence_move_the_path(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "DEU", "2025-06-10", "supports"),
+        said("b", "DEU", "2025-06-12", "opposes"),
+        said("c", "FRA", "2025-06-12", "supports"),
+        retracted("r1", "b"),
+        corrected("k1", "a", {"occurred_on": "2025-06-13"}),
+        corrected("k2", "c", {"position": {"proposal": "p5", "stance": "undecided"}}),
+        retracted("r2", "k1"),  # the correction itself: back to 2025-06-10
+        said("d", "GBR", "2025-06-09", "opposes"),
+        retracted("r3", "d"),  # its day's only evidence: the day moves nothing
+    )
+    assert path_of(summit) == [
+        ("2025-06-10", [1, 0, 0, 0, 2], ["a"]),
+        ("2025-06-12", [1, 0, 1, 0, 1], ["c"]),
+    ]
+    assert_rows_match_the_fold(summit)
+
+
+def test_evidence_of_one_day_counts_at_its_end(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "DEU", "2025-06-10", "supports"),
+        said("b", "DEU", "2025-06-10", "opposes"),
+        said("c", "FRA", "2025-06-10", "supports"),
+        said("d", "GBR", "2025-06-11", "supports"),
+        said("e", "GBR", "2025-06-11", "opposes"),
+        said("f", "GBR", "2025-06-11", "supports"),  # back where it began the day
+        said("g", "FRA", "2025-06-12", "opposes"),
+        said("h", "FRA", "2025-06-12", "supports"),  # the day ends as it began
+    )
+    assert path_of(summit) == [
+        ("2025-06-10", [1, 0, 0, 1, 1], ["a", "b", "c"]),
+        ("2025-06-11", [2, 0, 0, 1, 0], ["d", "e", "f"]),
+    ]
+    assert_rows_match_the_fold(summit)
+
+
+def test_signoffs_of_several_signatories(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "GBR", "2025-06-09", "opposes"),
+        signed("s1", "2025-06-12", ["DEU", "FRA"], reservations={"FRA": "budget"}),
+        said("b", "DEU", "2025-06-14", "undecided"),
+        signed("s2", "2025-06-10", "all"),  # back-dated, every party
+        retracted("r1", "s1"),
+        said("c", "GBR", "2025-06-15", "supports"),
+    )
+    consensus = summit.json("consensus", NEG)
+    assert consensus["reached_on"] is None and consensus["holdouts"] == ["DEU"]
+    assert path_of(summit) == [
+        ("2025-06-09", [0, 0, 0, 1, 2], ["a"]),
+        ("2025-06-10", [3, 0, 0, 0, 0], ["s2"]),
+        ("2025-06-14", [2, 0, 1, 0, 0], ["b"]),
+    ]
+    assert summit.json("consensus", NEG, "--as-of", "2025-06-12")["reached_on"] == (
+        "2025-06-10"
+    )
+    assert_rows_match_the_fold(summit)
+
+
+def test_views_written_before_the_day_rows_are_refolded(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "DEU", "2025-06-10", "supports"),
+        said("b", "FRA", "2025-06-12", "opposes"),
+    )
+    before = summit.json("consensus", NEG)
+    sql(summit.store, "DROP TABLE summit_days")
+    sql(summit.store, "DROP TABLE summit_paths")
+    assert summit.json("consensus", NEG) == before
+    assert sql(summit.store, "SELECT COUNT(*) FROM summit_days")[0][0] > 0
+    summit.ok("audit", "verify")
