@@ -21,10 +21,11 @@ target). A day moved back to nothing keeps a version of zeros.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+import functools
+import sys
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from datetime import date, datetime
-from operator import itemgetter
 from typing import Any
 
 from projections.tables.schema import (
@@ -37,7 +38,7 @@ from projections.tables.schema import (
 )
 
 _STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
-_ON = itemgetter(0)
+_LAST = sys.maxsize  # after every position: (day, _LAST, '') ends a day
 # Where an evidence row keeps its party, stance, day and position.
 _PARTY, _STANCE_AT, _DAY, _POSITION = 2, 3, 6, 7
 _ZERO = [0] * len(DAY_COUNTS)
@@ -82,6 +83,12 @@ class DayCounts:
         self.held: dict[tuple[str, str], _Proposal] = {}  # least recent first
         self.seen: set[tuple[str, str]] = set()
         self.made: list[list[Any]] = []  # versions made in this batch
+        # Stored versions changed: their moves (made at this instant, never
+        # seen by a cut), or no longer current.
+        self.sets: list[tuple[Any, ...]] = []
+        self.closes: list[tuple[Any, ...]] = []
+        self.last: _Proposal | None = None  # the proposal changed last
+        self.last_key = ("", "")
 
     def before(
         self,
@@ -112,7 +119,10 @@ class DayCounts:
     ) -> None:
         """One evidence row made (+1) or closed (-1) at instant `known`."""
         key = (row[0], row[1])
-        state = self._state(writer, cursor, key)
+        state = self.last
+        if state is None or key != self.last_key:  # not the proposal of before
+            state = self._state(writer, cursor, key)
+            self.last, self.last_key = state, key
         known -= state.opened  # kept (and stored) from the opening's instant
         party, day = row[_PARTY], row[_DAY]
         runs = state.parties.get(party)
@@ -120,24 +130,23 @@ class DayCounts:
             runs = [] if state.fresh else _runs(writer, cursor, *key, party)
             runs.sort()
             state.parties[party] = runs
-        was = _stance_on(runs, day)
+        end = bisect_right(runs, (day, _LAST, ""))  # after the party's day
+        was = runs[end - 1][2] if end else None  # its stance at the day's end
         item = (day, row[_POSITION], row[_STANCE_AT])
         if sign > 0:
-            insort(runs, item)
+            insort(runs, item, hi=end)
         else:
-            runs.remove(item)
-        now = _stance_on(runs, day)
+            del runs[bisect_left(runs, item, hi=end)]
+        end += sign
+        now = runs[end - 1][2] if end else None
         if was == now:  # no day's end-of-day counts change
             return
-        self._move(writer, cursor, state, day, was, now, known)
-        after = bisect_right(runs, day, key=_ON)
-        if after < len(runs):  # the party's next day: back as it was
-            self._move(writer, cursor, state, runs[after][0], now, was, known)
+        self._move(state, day, was, now, known)
+        if end < len(runs):  # the party's next day: back as it was
+            self._move(state, runs[end][0], now, was, known)
 
     def _move(
         self,
-        writer: Any,
-        cursor: Any,
         state: _Proposal,
         day: str,
         was: str | None,
@@ -160,12 +169,12 @@ class DayCounts:
             if current.row is not None:
                 current.row[2 : 2 + len(moves)] = moves
             else:
-                _update(writer, cursor, state.id, day, known, moves)
+                self.sets.append((*moves, state.id, _ordinal(day), known))
             return
         elif current.row is not None:
             current.row[-1] = 0
         else:
-            _update(writer, cursor, state.id, day, current.known, None)
+            self.closes.append((state.id, _ordinal(day), current.known))
         row = [state.id, day, *moves, known, 1]
         self.made.append(row)
         state.days[day] = _Day(moves, known, row)
@@ -185,16 +194,23 @@ class DayCounts:
 
     def flush(self, writer: Any, cursor: Any) -> None:
         """Insert the batch's new versions (after its evidence operations)."""
+        table, p = writer._table(DAYS), writer.placeholder
+        key = f"id={p} AND day={p} AND known_from={p}"
+        if self.sets:
+            sets = ", ".join(f"{c}={p}" for c in DAY_COUNTS)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key}", self.sets)
+        if self.closes:
+            sql = f"UPDATE {table} SET current=0 WHERE {key}"
+            cursor.executemany(sql, self.closes)
         if self.made:
             rows = [[i, _ordinal(day), *rest] for i, day, *rest in self.made]
             marks = writer._marks(len(rows[0]))
-            cursor.executemany(
-                f"INSERT INTO {writer._table(DAYS)} VALUES ({marks})", rows
-            )
+            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         for state in self.held.values():
             for days in state.days.values():
                 days.row = None
-        self.made = []
+        self.made, self.sets, self.closes = [], [], []
+        self.last = None  # (may be evicted below)
         held = sum(len(r) for s in self.held.values() for r in s.parties.values())
         while len(self.held) > 1 and held > self.MAX_ROWS:
             state = self.held.pop(next(iter(self.held)))
@@ -228,21 +244,6 @@ def _path_id(writer: Any, cursor: Any, negotiation: str, proposal: str) -> int:
     insert = f"INSERT INTO {paths} VALUES (?, ?, ?)".replace("?", writer.placeholder)
     cursor.execute(insert, (negotiation, proposal, new))
     return new
-
-
-def _update(
-    writer: Any, cursor: Any, path: int, day: str, known: int, moves: Any
-) -> None:
-    """A stored version changed: its moves (made at this instant), or no
-    longer current (`moves` None)."""
-    table, p = writer._table(DAYS), writer.placeholder
-    key = f"id={p} AND day={p} AND known_from={p}"
-    if moves is None:
-        sql, values = f"UPDATE {table} SET current=0 WHERE {key}", []
-    else:
-        sets = ", ".join(f"{c}={p}" for c in DAY_COUNTS)
-        sql, values = f"UPDATE {table} SET {sets} WHERE {key}", moves
-    cursor.execute(sql, (*values, path, _ordinal(day), known))
 
 
 def _evidence_at(writer: Any, cursor: Any, position: int) -> list[list[Any]]:
@@ -289,11 +290,13 @@ def _current(writer: Any, cursor: Any, path: int) -> list[list[Any]]:
 _EPOCH = date(2000, 1, 1).toordinal()
 
 
+@functools.cache
 def _ordinal(day: str) -> int:
     """A day as stored: days since 2000-01-01 (2 bytes, where its text is 10)."""
     return date.fromisoformat(day).toordinal() - _EPOCH
 
 
+@functools.cache
 def _day(ordinal: int) -> str:
     return date.fromordinal(ordinal + _EPOCH).isoformat()
 
@@ -323,12 +326,6 @@ def days_missing(writer: Any, cursor: Any) -> bool:
         f"(SELECT 1 FROM {days}) AS missing",
     )
     return bool(found[0][0])
-
-
-def _stance_on(runs: list[tuple[str, int, str]], day: str) -> str | None:
-    """A party's stance at the end of `day` (None: no evidence yet)."""
-    at = bisect_right(runs, day, key=_ON)
-    return runs[at - 1][2] if at else None
 
 
 def consensus_from_tables(
