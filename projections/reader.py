@@ -138,7 +138,7 @@ class Reader:
         (`tables/days.py`), or folded from the log's evidence."""
         from projections.consensus import consensus_from
         from projections.inputs import inputs_from_history
-        from projections.tables.days import consensus_from_tables
+        from projections.tables.days_read import consensus_from_tables
 
         known, cut = instant_text(known_at), (as_of, known_at)
         with view_rows():

@@ -13,10 +13,11 @@ operation in log order, makes those two rows' new versions, known from the
 operation's instant.
 
 Versions: every version of a day is current until the day's next one
-(`known_from` orders them; `current` marks the last, 1 or 0, stored in no
-bytes), so a cut at `--known-at` reads each day's latest version known by
-then, and the views need no `known_to` (8 bytes a version: the store-size
-target). A day moved back to nothing keeps a version of zeros.
+(`known_from`, kept from the negotiation's opening instant: 4 to 6 bytes,
+not 8, orders them; `current` flags the last, 1 or 0, stored in no bytes),
+so a cut at `--known-at` reads each day's latest version known by then, and
+the day rows need no `known_to` (8 bytes a version: the store-size target).
+A day moved back to nothing keeps a version of zeros.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from __future__ import annotations
 import functools
 import sys
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from projections.tables.schema import (
@@ -169,12 +169,12 @@ class DayCounts:
             if current.row is not None:
                 current.row[2 : 2 + len(moves)] = moves
             else:
-                self.sets.append((*moves, state.id, _ordinal(day), known))
+                self.sets.append((*moves, state.id, ordinal(day), known))
             return
         elif current.row is not None:
             current.row[-1] = 0
         else:
-            self.closes.append((state.id, _ordinal(day), current.known))
+            self.closes.append((state.id, ordinal(day), current.known))
         row = [state.id, day, *moves, known, 1]
         self.made.append(row)
         state.days[day] = _Day(moves, known, row)
@@ -203,7 +203,7 @@ class DayCounts:
             sql = f"UPDATE {table} SET current=0 WHERE {key}"
             cursor.executemany(sql, self.closes)
         if self.made:
-            rows = [[i, _ordinal(day), *rest] for i, day, *rest in self.made]
+            rows = [[i, ordinal(day), *rest] for i, day, *rest in self.made]
             marks = writer._marks(len(rows[0]))
             cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         for state in self.held.values():
@@ -283,7 +283,7 @@ def _current(writer: Any, cursor: Any, path: int) -> list[list[Any]]:
         path,
     )
     for row in rows:
-        row[0] = _day(row[0])
+        row[0] = day_text(row[0])
     return rows
 
 
@@ -291,14 +291,14 @@ _EPOCH = date(2000, 1, 1).toordinal()
 
 
 @functools.cache
-def _ordinal(day: str) -> int:
+def ordinal(day: str) -> int:
     """A day as stored: days since 2000-01-01 (2 bytes, where its text is 10)."""
     return date.fromisoformat(day).toordinal() - _EPOCH
 
 
 @functools.cache
-def _day(ordinal: int) -> str:
-    return date.fromordinal(ordinal + _EPOCH).isoformat()
+def day_text(n: int) -> str:
+    return date.fromordinal(n + _EPOCH).isoformat()
 
 
 def _opened(writer: Any, cursor: Any, negotiation: str) -> int:
@@ -326,122 +326,3 @@ def days_missing(writer: Any, cursor: Any) -> bool:
         f"(SELECT 1 FROM {days}) AS missing",
     )
     return bool(found[0][0])
-
-
-def consensus_from_tables(
-    views: Any,
-    negotiation: str,
-    proposal: str | None,
-    as_of: str | None,
-    known_at: datetime | None,
-    known_text: str | None,
-) -> dict[str, Any]:
-    """The `summit consensus` document (SPEC §4) read from the day rows:
-    the path's counts and reached_on from at most one row a day, holdouts
-    from each party's stance (indexed seeks), refs only of the path's days."""
-    from projections.consensus import document, walk
-    from projections.tables.read import Cut, inputs_from_tables
-
-    inputs = inputs_from_tables(
-        views, negotiation, proposal, as_of, known_at, needs=("stances",)
-    )
-    parties = len(inputs.parties)
-    rows = _day_rows(views, negotiation, inputs.proposal, as_of, known_at)
-    path, counts, reached_on = walk(_days(rows, parties), parties)
-    if path:
-        cut = Cut.of(views, as_of, known_at)
-        refs = _refs(views, negotiation, inputs.proposal, cut, path)
-        for step in path:
-            step["refs"] = refs.get(step["on"], [])
-    assert inputs.stances is not None
-    holdouts = [p for p, row in inputs.stances.items() if row["stance"] != "supports"]
-    return document(
-        inputs, as_of, known_text, counts, sorted(holdouts), reached_on, path
-    )
-
-
-def _day_rows(
-    views: Any,
-    negotiation: str,
-    proposal: str,
-    as_of: str | None,
-    known_at: datetime | None,
-) -> list[tuple[Any, ...]]:
-    """(day, *moves) of each day's version in the cut, in date order: the
-    current ones, or the latest known by `known_at` of each day."""
-    from projections.tables.schema import micros
-
-    p = views.placeholder
-    moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
-    source = (
-        f"FROM {views.table(PATHS)} AS k JOIN {views.table(DAYS)} AS d "
-        f"ON d.id = k.id WHERE k.negotiation={p} AND k.proposal={p}"
-    )
-    params: list[Any] = [negotiation, proposal]
-    if as_of is not None:
-        source += f" AND d.day <= {p}"
-        params.append(_ordinal(as_of))
-    if known_at is None:
-        sql = f"SELECT d.day, {moves} {source} AND d.current = 1 ORDER BY d.day"
-    else:
-        # Kept from the negotiation's opening (its first fact).
-        opened = (
-            f"(SELECT recorded_us FROM {views.table(FACTS)} "
-            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
-        )
-        source += f" AND d.known_from <= {p} - {opened}"
-        params += [micros(known_at), negotiation]
-        if views.row_id is None:  # PostgreSQL: the latest of each day
-            sql = (
-                f"SELECT DISTINCT ON (d.day) d.day, {moves} {source} "
-                "ORDER BY d.day, d.known_from DESC"
-            )
-        else:  # SQLite: the columns of the row that has the MAX
-            sql = (
-                f"SELECT d.day, {moves}, MAX(d.known_from) {source} "
-                "GROUP BY d.day ORDER BY d.day"
-            )
-    return list(views.rows(sql, *params))
-
-
-def _days(
-    rows: list[tuple[Any, ...]], parties: int
-) -> Iterator[tuple[str, dict[str, int], None]]:
-    """Each day's end-of-day counts (the sums of the moves up to it), the
-    parties without evidence unknown."""
-    counts = [0] * len(DAY_COUNTS)
-    for day, *moves in rows:
-        for i in range(len(counts)):
-            counts[i] += int(moves[i])
-        found = dict(zip(DAY_COUNTS, counts, strict=True))
-        found["unknown"] = parties - sum(counts)
-        yield _day(day), found, None
-
-
-def _refs(
-    views: Any,
-    negotiation: str,
-    proposal: str,
-    cut: Any,
-    path: list[dict[str, Any]],
-) -> dict[str, list[str]]:
-    """The refs of the path's days, in rule-2 order, each once a day: one
-    statement over the evidence rows of the days from the first to the last."""
-    p = views.placeholder
-    wanted = {step["on"] for step in path}
-    rows = views.rows(
-        f"SELECT occurred_on, ref FROM {views.table(EVIDENCE)} "
-        f"WHERE negotiation={p} AND proposal={p}{cut.sql} "
-        f"AND occurred_on >= {p} AND occurred_on <= {p} "
-        "GROUP BY occurred_on, position, ref ORDER BY occurred_on, position",
-        negotiation,
-        proposal,
-        *cut.params,
-        path[0]["on"],
-        path[-1]["on"],
-    )
-    refs: dict[str, list[str]] = {}
-    for day, ref in rows:
-        if day in wanted:
-            refs.setdefault(day, []).append(ref)
-    return refs

@@ -1,0 +1,131 @@
+"""The `consensus` view read from the day rows (`days.py`): the path's
+counts and reached_on from at most one row a path entry, holdouts from the
+stance seeks, and the refs of the path's days only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from projections.tables.days import day_text, ordinal
+from projections.tables.schema import DAY_COUNTS, DAYS, EVIDENCE, FACTS, PATHS
+
+
+def consensus_from_tables(
+    views: Any,
+    negotiation: str,
+    proposal: str | None,
+    as_of: str | None,
+    known_at: datetime | None,
+    known_text: str | None,
+) -> dict[str, Any]:
+    """The `summit consensus` document (SPEC §4) read from the day rows:
+    the path's counts and reached_on from at most one row a day, holdouts
+    from each party's stance (indexed seeks), refs only of the path's days."""
+    from projections.consensus import document, walk
+    from projections.tables.read import Cut, inputs_from_tables
+
+    inputs = inputs_from_tables(
+        views, negotiation, proposal, as_of, known_at, needs=("stances",)
+    )
+    parties = len(inputs.parties)
+    rows = _day_rows(views, negotiation, inputs.proposal, as_of, known_at)
+    path, counts, reached_on = walk(_days(rows, parties), parties)
+    if path:
+        cut = Cut.of(views, as_of, known_at)
+        refs = _refs(views, negotiation, inputs.proposal, cut, path)
+        for step in path:
+            step["refs"] = refs.get(step["on"], [])
+    assert inputs.stances is not None
+    holdouts = [p for p, row in inputs.stances.items() if row["stance"] != "supports"]
+    return document(
+        inputs, as_of, known_text, counts, sorted(holdouts), reached_on, path
+    )
+
+
+def _day_rows(
+    views: Any,
+    negotiation: str,
+    proposal: str,
+    as_of: str | None,
+    known_at: datetime | None,
+) -> list[tuple[Any, ...]]:
+    """(day, *moves) of each day's version in the cut, in date order: the
+    current ones, or the latest known by `known_at` of each day."""
+    from projections.tables.schema import micros
+
+    p = views.placeholder
+    moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
+    source = (
+        f"FROM {views.table(PATHS)} AS k JOIN {views.table(DAYS)} AS d "
+        f"ON d.id = k.id WHERE k.negotiation={p} AND k.proposal={p}"
+    )
+    params: list[Any] = [negotiation, proposal]
+    if as_of is not None:
+        source += f" AND d.day <= {p}"
+        params.append(ordinal(as_of))
+    if known_at is None:
+        sql = f"SELECT d.day, {moves} {source} AND d.current = 1 ORDER BY d.day"
+    else:
+        # Kept from the negotiation's opening (its first fact).
+        opened = (
+            f"(SELECT recorded_us FROM {views.table(FACTS)} "
+            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
+        )
+        source += f" AND d.known_from <= {p} - {opened}"
+        params += [micros(known_at), negotiation]
+        if views.row_id is None:  # PostgreSQL: the latest of each day
+            sql = (
+                f"SELECT DISTINCT ON (d.day) d.day, {moves} {source} "
+                "ORDER BY d.day, d.known_from DESC"
+            )
+        else:  # SQLite: the columns of the row that has the MAX
+            sql = (
+                f"SELECT d.day, {moves}, MAX(d.known_from) {source} "
+                "GROUP BY d.day ORDER BY d.day"
+            )
+    return list(views.rows(sql, *params))
+
+
+def _days(
+    rows: list[tuple[Any, ...]], parties: int
+) -> Iterator[tuple[str, dict[str, int], None]]:
+    """Each day's end-of-day counts (the sums of the moves up to it), the
+    parties without evidence unknown."""
+    counts = [0] * len(DAY_COUNTS)
+    for day, *moves in rows:
+        for i in range(len(counts)):
+            counts[i] += int(moves[i])
+        found = dict(zip(DAY_COUNTS, counts, strict=True))
+        found["unknown"] = parties - sum(counts)
+        yield day_text(day), found, None
+
+
+def _refs(
+    views: Any,
+    negotiation: str,
+    proposal: str,
+    cut: Any,
+    path: list[dict[str, Any]],
+) -> dict[str, list[str]]:
+    """The refs of the path's days, in rule-2 order, each once a day: one
+    statement over the evidence rows of the days from the first to the last."""
+    p = views.placeholder
+    wanted = {step["on"] for step in path}
+    rows = views.rows(
+        f"SELECT occurred_on, ref FROM {views.table(EVIDENCE)} "
+        f"WHERE negotiation={p} AND proposal={p}{cut.sql} "
+        f"AND occurred_on >= {p} AND occurred_on <= {p} "
+        "GROUP BY occurred_on, position, ref ORDER BY occurred_on, position",
+        negotiation,
+        proposal,
+        *cut.params,
+        path[0]["on"],
+        path[-1]["on"],
+    )
+    refs: dict[str, list[str]] = {}
+    for day, ref in rows:
+        if day in wanted:
+            refs.setdefault(day, []).append(ref)
+    return refs
