@@ -110,22 +110,25 @@ def _refs(
     path: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
     """The refs of the path's days, in rule-2 order, each once a day: one
-    statement over the evidence rows of the days from the first to the last."""
+    statement over the evidence rows of the days from the first to the last,
+    one row a world event (its rows at a cut share their day and ref),
+    grouped by position alone (an integer: no text sort, no spill on
+    PostgreSQL), put in order here."""
     p = views.placeholder
     wanted = {step["on"] for step in path}
     rows = views.rows(
-        f"SELECT occurred_on, ref FROM {views.table(EVIDENCE)} "
+        f"SELECT MIN(occurred_on), position, MIN(ref) FROM {views.table(EVIDENCE)} "
         f"WHERE negotiation={p} AND proposal={p}{cut.sql} "
-        f"AND occurred_on >= {p} AND occurred_on <= {p} "
-        "GROUP BY occurred_on, position, ref ORDER BY occurred_on, position",
+        f"AND occurred_on >= {p} AND occurred_on <= {p} GROUP BY position",
         negotiation,
         proposal,
         *cut.params,
         path[0]["on"],
         path[-1]["on"],
     )
+    rows.sort()
     refs: dict[str, list[str]] = {}
-    for day, ref in rows:
+    for day, _, ref in rows:
         if day in wanted:
             refs.setdefault(day, []).append(ref)
     return refs
