@@ -134,24 +134,11 @@ class Reader:
         as_of: str | None,
         known_at: datetime | None,
     ) -> dict[str, Any]:
-        """The consensus view (SPEC §4) of one proposal: from the day rows
-        (`tables/days.py`), or folded from the log's evidence."""
-        from projections.consensus import consensus_from
-        from projections.inputs import inputs_from_history
-        from projections.tables.days_read import consensus_from_tables
+        """The consensus view (SPEC §4) of one proposal (`tables/days_read.py`)."""
+        from projections.tables.days_read import consensus_answer
 
-        known, cut = instant_text(known_at), (as_of, known_at)
         with view_rows():
-            return self._answer(  # type: ignore[no-any-return]
-                negotiation,
-                known_at,
-                lambda v: consensus_from_tables(v, negotiation, proposal, *cut, known),
-                lambda history: consensus_from(
-                    inputs_from_history(history, proposal, as_of),
-                    as_of=as_of,
-                    known_at=known,
-                ),
-            )
+            return consensus_answer(self, negotiation, proposal, as_of, known_at)
 
     def figures(
         self, negotiation: str, as_of: str | None, known_at: datetime | None

@@ -12,6 +12,33 @@ from projections.tables.days import day_text, ordinal
 from projections.tables.schema import DAY_COUNTS, DAYS, EVIDENCE, FACTS, PATHS
 
 
+def consensus_answer(
+    reader: Any,
+    negotiation: str,
+    proposal: str | None,
+    as_of: str | None,
+    known_at: datetime | None,
+) -> dict[str, Any]:
+    """`Reader.consensus`: from the day rows when the views can be caught up,
+    else folded from the log's evidence known at `known_at`."""
+    from projections.consensus import consensus_from
+    from projections.filters import instant_text
+    from projections.inputs import inputs_from_history
+
+    known = instant_text(known_at)
+    found: dict[str, Any] = reader._answer(
+        negotiation,
+        known_at,
+        lambda v: consensus_from_tables(
+            v, negotiation, proposal, as_of, known_at, known
+        ),
+        lambda history: consensus_from(
+            inputs_from_history(history, proposal, as_of), as_of=as_of, known_at=known
+        ),
+    )
+    return found
+
+
 def consensus_from_tables(
     views: Any,
     negotiation: str,
