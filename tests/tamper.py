@@ -85,7 +85,7 @@ def text_column(store: str, table: str) -> str | None:
 def number_column(store: str, table: str) -> str:
     """A column of counts or ids to change in a table with no text to change."""
     columns = _columns(store, table)
-    return "supports" if "supports" in columns else "id"
+    return next(c for c in ("supports", "id", "version") if c in columns)
 
 
 def one_row(store: str, table: str) -> str:
@@ -93,7 +93,9 @@ def one_row(store: str, table: str) -> str:
     if is_sqlite(store):
         if not _without_rowid(store, table):
             return f"rowid = (SELECT MIN(rowid) FROM {table})"
-        listed = ", ".join(_columns(store, table))  # the whole row: its key
+        # Its primary key (a whole row could hold a NULL, never equal).
+        info = sql(store, f"PRAGMA table_info({table})")
+        listed = ", ".join(r[1] for r in sorted(info, key=lambda r: r[5]) if r[5])
         return f"({listed}) = (SELECT {listed} FROM {table} LIMIT 1)"
     return f"ctid = (SELECT ctid FROM {table} LIMIT 1)"
 

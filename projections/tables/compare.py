@@ -51,7 +51,7 @@ def first_difference(app: Any, views: Any) -> str | None:
 def _first_difference_at(app: Any, views: Any, tracked: int) -> str | None:
     scratch = _recomputed(app, tracked)
     try:
-        for name, columns in _view_tables(scratch):
+        for name, columns, key in _view_tables(scratch):
             listed = ", ".join(columns)
             try:
                 stored = views.rows(f"SELECT {listed} FROM {views.table(name)}")
@@ -60,7 +60,8 @@ def _first_difference_at(app: Any, views: Any, tracked: int) -> str | None:
             with scratch.transaction(commit=False) as c:
                 c.execute(f"SELECT {listed} FROM {name}")
                 fresh = [tuple(r) for r in c.fetchall()]
-            found = _difference(name, columns, [tuple(r) for r in stored], fresh)
+            stored_rows = [tuple(r) for r in stored]
+            found = _difference(name, columns, stored_rows, fresh, key)
             if found is not None:
                 return found
     finally:
@@ -84,8 +85,9 @@ def _recomputed(app: Any, until: int) -> Any:
     return datastore
 
 
-def _view_tables(scratch: Any) -> Iterator[tuple[str, list[str]]]:
-    """Each view table of the scratch database with its columns (not tracking)."""
+def _view_tables(scratch: Any) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Each view table of the scratch database with its columns and the
+    columns of its primary key, in key order (not tracking)."""
     with scratch.transaction(commit=False) as c:
         c.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -95,17 +97,26 @@ def _view_tables(scratch: Any) -> Iterator[tuple[str, list[str]]]:
         tables = []
         for name in names:
             c.execute(f"PRAGMA table_info({name})")
-            tables.append((name, [r[1] for r in c.fetchall()]))
+            info = c.fetchall()
+            key = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5]]
+            tables.append((name, [r[1] for r in info], key))
     yield from tables
 
 
 def _difference(
-    table: str, columns: list[str], stored: list[Row], fresh: list[Row]
+    table: str,
+    columns: list[str],
+    stored: list[Row],
+    fresh: list[Row],
+    key: Sequence[str] = (),
 ) -> str | None:
-    """The first row (in key order) where `stored` and `fresh` differ, described."""
+    """The first row (in key order) where `stored` and `fresh` differ,
+    described; a row is named by its table's primary key, else by the
+    IDENTITY columns it has."""
     if Counter(stored) == Counter(fresh):  # the usual case, quickly
         return None
-    keys = [i for c in IDENTITY for i, name in enumerate(columns) if name == c]
+    names = key or IDENTITY
+    keys = [i for c in names for i, name in enumerate(columns) if name == c]
     keys = keys or list(range(len(columns)))
     mine, theirs = _grouped(stored, keys), _grouped(fresh, keys)
     for key in sorted(set(mine) | set(theirs), key=_order):

@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right, insort
 from datetime import date
 from typing import Any
 
+from projections.tables.refs import RefRows
 from projections.tables.schema import (
     CLOSE,
     DAY_COUNTS,
@@ -35,6 +36,7 @@ from projections.tables.schema import (
     EVIDENCE,
     FACTS,
     PATHS,
+    REFS,
 )
 
 _STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
@@ -89,6 +91,7 @@ class DayCounts:
         self.closes: list[tuple[Any, ...]] = []
         self.last: _Proposal | None = None  # the proposal changed last
         self.last_key = ("", "")
+        self.refs = RefRows()  # the refs the days list (`refs.py`)
 
     def before(
         self,
@@ -123,8 +126,9 @@ class DayCounts:
         if state is None or key != self.last_key:  # not the proposal of before
             state = self._state(writer, cursor, key)
             self.last, self.last_key = state, key
-        known -= state.opened  # kept (and stored) from the opening's instant
         party, day = row[_PARTY], row[_DAY]
+        self.refs.change(state.id, state.opened, ordinal(day), row, sign, known)
+        known -= state.opened  # kept (and stored) from the opening's instant
         runs = state.parties.get(party)
         if runs is None:
             runs = [] if state.fresh else _runs(writer, cursor, *key, party)
@@ -206,6 +210,7 @@ class DayCounts:
             rows = [[i, ordinal(day), *rest] for i, day, *rest in self.made]
             marks = writer._marks(len(rows[0]))
             cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        self.refs.flush(writer, cursor)
         for state in self.held.values():
             for days in state.days.values():
                 days.row = None
@@ -315,14 +320,15 @@ def _opened(writer: Any, cursor: Any, negotiation: str) -> int:
 
 
 def days_missing(writer: Any, cursor: Any) -> bool:
-    """Whether the views were written before the day rows existed (evidence
-    rows and no day row: the first evidence on a proposal always makes
-    one), so are to be refolded."""
+    """Whether the views were written before the day rows or the ref rows
+    existed (evidence rows and no day row, or no ref row: the first
+    evidence on a proposal always makes both), so are to be refolded."""
     evidence, days = writer._table(EVIDENCE), writer._table(DAYS)
+    refs = writer._table(REFS)
     found = _select(
         writer,
         cursor,
-        f"SELECT EXISTS (SELECT 1 FROM {evidence}) AND NOT EXISTS "
-        f"(SELECT 1 FROM {days}) AS missing",
+        f"SELECT EXISTS (SELECT 1 FROM {evidence}) AND (NOT EXISTS "
+        f"(SELECT 1 FROM {days}) OR NOT EXISTS (SELECT 1 FROM {refs})) AS missing",
     )
     return bool(found[0][0])

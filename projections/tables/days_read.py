@@ -1,15 +1,17 @@
 """The `consensus` view read from the day rows (`days.py`): the path's
 counts and reached_on from at most one row a path entry, holdouts from the
-stance seeks, and the refs of the path's days only."""
+stance seeks, and the refs of the path's days from the ref rows (`refs.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from projections.tables.days import day_text, ordinal
-from projections.tables.schema import DAY_COUNTS, DAYS, EVIDENCE, FACTS, PATHS
+from projections.tables.schema import DAY_COUNTS, DAYS, FACTS, PATHS, REFS
 
 
 def consensus_answer(
@@ -51,7 +53,7 @@ def consensus_from_tables(
     the path's counts and reached_on from at most one row a day, holdouts
     from each party's stance (indexed seeks), refs only of the path's days."""
     from projections.consensus import document, walk
-    from projections.tables.read import Cut, inputs_from_tables
+    from projections.tables.read import inputs_from_tables
 
     inputs = inputs_from_tables(
         views, negotiation, proposal, as_of, known_at, needs=("stances",)
@@ -60,8 +62,7 @@ def consensus_from_tables(
     rows = _day_rows(views, negotiation, inputs.proposal, as_of, known_at)
     path, counts, reached_on = walk(_days(rows, parties), parties)
     if path:
-        cut = Cut.of(views, as_of, known_at)
-        refs = _refs(views, negotiation, inputs.proposal, cut, path)
+        refs = _refs(views, negotiation, inputs.proposal, known_at, path)
         for step in path:
             step["refs"] = refs.get(step["on"], [])
     assert inputs.stances is not None
@@ -133,29 +134,41 @@ def _refs(
     views: Any,
     negotiation: str,
     proposal: str,
-    cut: Any,
+    known_at: datetime | None,
     path: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
-    """The refs of the path's days, in rule-2 order, each once a day: one
-    statement over the evidence rows of the days from the first to the last,
-    one row a world event (its rows at a cut share their day and ref),
-    grouped by position alone (an integer: no text sort, no spill on
-    PostgreSQL), put in order here."""
+    """The refs of the path's days, in rule-2 order: the ref rows
+    (`refs.py`: one a world event's version, in (day, position) order
+    along their key) of the days from the first to the last, the version
+    of each event visible at the cut, kept for the path's days."""
+    from projections.tables.schema import micros
+
     p = views.placeholder
-    wanted = {step["on"] for step in path}
+    params: list[Any] = [negotiation, proposal, ordinal(path[0]["on"])]
+    params.append(ordinal(path[-1]["on"]))
+    if known_at is None:
+        cut = " AND r.known_to IS NULL"
+    else:
+        opened = (
+            f"(SELECT recorded_us FROM {views.table(FACTS)} "
+            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
+        )
+        known = f"({p} - {opened})"
+        cut = (
+            f" AND r.known_from <= {known} "
+            f"AND (r.known_to IS NULL OR r.known_to > {known})"
+        )
+        params += [micros(known_at), negotiation] * 2
     rows = views.rows(
-        f"SELECT MIN(occurred_on), position, MIN(ref) FROM {views.table(EVIDENCE)} "
-        f"WHERE negotiation={p} AND proposal={p}{cut.sql} "
-        f"AND occurred_on >= {p} AND occurred_on <= {p} GROUP BY position",
-        negotiation,
-        proposal,
-        *cut.params,
-        path[0]["on"],
-        path[-1]["on"],
+        f"SELECT r.day, r.ref FROM {views.table(PATHS)} AS k "
+        f"JOIN {views.table(REFS)} AS r ON r.id = k.id "
+        f"WHERE k.negotiation={p} AND k.proposal={p} "
+        f"AND r.day >= {p} AND r.day <= {p}{cut} ORDER BY r.day, r.position",
+        *params,
     )
-    rows.sort()
-    refs: dict[str, list[str]] = {}
-    for day, _, ref in rows:
-        if day in wanted:
-            refs.setdefault(day, []).append(ref)
-    return refs
+    wanted = {ordinal(step["on"]) for step in path}
+    return {
+        day_text(day): [ref for _, ref in group]
+        for day, group in groupby(rows, itemgetter(0))
+        if day in wanted
+    }

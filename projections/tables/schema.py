@@ -1,16 +1,17 @@
 """The views' tables: names, DDL, and a log entry as a `summit_facts` row and back.
 
-`summit_facts` holds one decoded row per stored event (the timeline index),
-indexed by negotiation, recording order and recording time, so a query reads
-only the rows of the negotiation it is about and `--known-at` is an indexed
-range. It keeps keys and the columns queries filter on, not a second copy of
-the record: a row's record is read from the log's own row at its position
-(`facts_source`, a join on the notification id). The derived tables (targets,
-evidence, pledges) hold what stance and consensus read; `summit_spending` the
-reported figures delivery and spending read (shares kept as the JSON text
-they were written as, for exact decimals). The last processed log position
-is an eventsourcing tracking record written in the same transaction as the
-rows it covers.
+`summit_facts` holds one row of keys per stored event (position,
+negotiation, version, ref, recording time), indexed by negotiation and
+recording order, so a query reads only the rows of the negotiation it is
+about. It keeps the columns queries filter on, not a second copy of the
+record: a row's record (with its type and day) is read from the log's own
+row at its position (`facts_source`, a join on the notification id). The derived
+tables (targets, evidence, pledges) hold what stance and consensus read;
+`summit_spending` the reported figures delivery and spending read (shares
+kept as the JSON text they were written as, for exact decimals);
+`summit_days`, `summit_paths` and `summit_refs` the consensus paths. The
+last processed log position is an eventsourcing tracking record written in
+the same transaction as the rows it covers.
 """
 
 from __future__ import annotations
@@ -38,22 +39,18 @@ SPENDING = "summit_spending"
 DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
 DAYS = "summit_days"  # the consensus paths' days (`days.py`)
 PATHS = "summit_paths"  # each proposal's id in DAYS
-TABLES = (FACTS, *DERIVED, PATHS, DAYS)  # every view table
+REFS = "summit_refs"  # the refs each path day lists (`refs.py`)
+TABLES = (FACTS, *DERIVED, PATHS, DAYS, REFS)  # every view table
 CLOSE = "close"  # the operation that ends a world event's current rows
 
 # How a day row moves the counts of the stances (SPEC §4's order; the
 # parties with no evidence are unknown).
 DAY_COUNTS = ("supports", "conditional", "undecided", "opposes")
 
-COLUMNS = (
-    "position",
-    "negotiation",
-    "version",
-    "ref",
-    "type",
-    "occurred_on",
-    "recorded_us",
-)
+# Keys only: a fact's type and day are its record's, read with it from the
+# log's row (no query filters on them; `ref` finds which negotiation holds
+# a ref named on the command line).
+COLUMNS = ("position", "negotiation", "version", "ref", "recorded_us")
 # What a facts reader selects: the stored columns, then the log row's state.
 READ_COLUMNS = ", ".join((*COLUMNS, "state"))
 
@@ -73,8 +70,6 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
         entry.negotiation,
         entry.version,
         entry.ref,
-        entry.type,
-        entry.record.get("occurred_on"),
         micros(entry.recorded_at),
     )
 
@@ -93,8 +88,9 @@ def entry_of(row: tuple[Any, ...]) -> LogEntry:
     from domain.stored import state_json
     from projections.log import LogEntry
 
-    (position, negotiation, version, ref, kind, _, _, state) = row
+    (position, negotiation, version, ref, _, state) = row
     stored = state_json(state)
+    record = stored["record"]
     # The recording time as stored: the event's own timestamp in the log's
     # row (the facts keep it only as integer microseconds, to order and cut).
     at = stored["timestamp"]["_data_"]
@@ -102,8 +98,8 @@ def entry_of(row: tuple[Any, ...]) -> LogEntry:
         position=position,
         negotiation=negotiation,
         ref=ref,
-        type=kind,
-        record=stored["record"],
+        type=record["type"],
+        record=record,
         recorded_at=datetime.fromisoformat(at),
         recorded_by=stored["recorded_by"],
         digest=stored["digest"],
@@ -118,8 +114,8 @@ def create_statements(
     table = f"{schema}.{FACTS}" if schema else FACTS
     cols = (
         f"position {integer} PRIMARY KEY, negotiation {text} NOT NULL, "
-        f"version {integer} NOT NULL, ref {text} NOT NULL, type {text} NOT NULL, "
-        f"occurred_on {text}, recorded_us {integer} NOT NULL"
+        f"version {integer} NOT NULL, ref {text} NOT NULL, "
+        f"recorded_us {integer} NOT NULL"
     )
 
     def t(name: str) -> str:
@@ -182,6 +178,14 @@ def create_statements(
         f"{without_rowid}",
         f"CREATE INDEX IF NOT EXISTS {DAYS}_current ON {t(DAYS)} (id, day) "
         "WHERE current = 1",
+        # One row a version of a world event's evidence on a proposal (one
+        # for all of a sign-off's signatories), its known_from and known_to
+        # kept from the opening as the days' are: the refs a path day lists
+        # (rule 6) in rule-2 order, read along the key (`refs.py`).
+        f"CREATE TABLE IF NOT EXISTS {t(REFS)} (id {integer} NOT NULL, "
+        f"day {integer} NOT NULL, position {integer} NOT NULL, "
+        f"known_from {integer} NOT NULL, known_to {integer}, ref {text} NOT NULL, "
+        f"PRIMARY KEY (id, day, position, known_from)){without_rowid}",
     ]
     # A world event's rows are closed by its position (unique in the log).
     statements += [
@@ -238,6 +242,8 @@ def schema_state(found: Iterable[Sequence[Any]]) -> str:
     stored: dict[str, list[str]] = {}
     for table, _, column in found:
         stored.setdefault(table, []).append(column)
+    if EVIDENCE in stored and REFS not in stored:  # views from before the refs
+        return "stale"
     state = "current"
     for table, columns in table_columns().items():
         if table not in stored:

@@ -159,3 +159,35 @@ def test_views_written_before_the_day_rows_are_refolded(summit: Any) -> None:
     assert summit.json("consensus", NEG) == before
     assert sql(summit.store, "SELECT COUNT(*) FROM summit_days")[0][0] > 0
     summit.ok("audit", "verify")
+
+
+def test_views_written_before_the_ref_rows_are_refolded(summit: Any) -> None:
+    load_one_by_one(
+        summit,
+        said("a", "DEU", "2025-06-10", "supports"),
+        signed("s1", "2025-06-12", ["FRA", "GBR"]),
+    )
+    before = summit.json("consensus", NEG)
+    sql(summit.store, "DROP TABLE summit_refs")
+    assert summit.json("consensus", NEG) == before
+    assert sql(summit.store, "SELECT COUNT(*) FROM summit_refs")[0][0] == 2
+    summit.ok("audit", "verify")
+
+
+def test_a_signoff_keeps_one_ref_row_a_version(summit: Any) -> None:
+    # One evidence row a signatory (stance reads them), one ref row for the
+    # sign-off (what the path lists); a correction closes it and makes another.
+    load_one_by_one(
+        summit,
+        signed("s1", "2025-06-12", "all"),
+        corrected("k1", "s1", {"occurred_on": "2025-06-13"}),
+    )
+    rows = sql(summit.store, "SELECT day, ref, known_to FROM summit_refs ORDER BY 1")
+    assert [(ref, known_to is None) for _, ref, known_to in rows] == [
+        ("s1", False),
+        ("s1", True),
+    ]
+    assert rows[1][0] == rows[0][0] + 1
+    assert sql(summit.store, "SELECT COUNT(*) FROM summit_evidence")[0][0] == 6
+    assert path_of(summit) == [("2025-06-13", [3, 0, 0, 0, 0], ["s1"])]
+    assert_rows_match_the_fold(summit)

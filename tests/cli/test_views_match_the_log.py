@@ -56,7 +56,9 @@ def tamper(store: str, table: str, how: str) -> None:
     if how == "update":
         column = text_column(store, table)
         change = f"COALESCE({column}, '') || 'x'"
-        if column is None:  # no text to change (the consensus paths): a number
+        if (
+            column is None
+        ):  # no text to change (the consensus paths, the facts): a number
             column = number_column(store, table)
             change = f"{column} + 7"
         sql(
