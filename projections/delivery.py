@@ -7,12 +7,15 @@ party's latest pledges (rule 5). This module picks the figure of record for
 every (actor, metric, year) (rule 7) and builds the JSON pieces of
 `summit delivery` and `summit spending` (SPEC §4).
 
-Numbers are `Decimal`s or the text they were written as, never floats: all
-arithmetic runs in decimal with Python's default context (28 significant
-digits) and is rounded once, at the end, to 2 places, halves up. Derived
-numbers come out as JSON numbers the way the stance view renders `gap_pp`
-(an int when integral, else a float); figures and targets are echoed as
-written (`2.0` stays `2.0`, `2` stays `2`).
+Numbers are kept as written (the text of a JSON number, or its float),
+never used as binary floats: all arithmetic is decimal on the numbers as
+written, as Python's `decimal` does it in its default context (28
+significant digits), rounded once, at the end, to 2 places, halves up; it
+runs in integers (`projections/exact.py`, held equal to `decimal` by
+property tests) so that a query does not load `decimal`. Derived numbers
+come out as JSON numbers the way the stance view renders `gap_pp` (an int
+when integral, else a float); figures and targets are echoed as written
+(`2.0` stays `2.0`, `2` stays `2`).
 
 Readings of SPEC fixed here (see the README's delivery notes):
 
@@ -28,13 +31,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from typing import Any, NamedTuple
 
 from domain.vocabulary import DELIVERY_STATUSES
+from projections.exact import (
+    Exact,
+    cents,
+    cents_json,
+    compare,
+    divide,
+    exact,
+    subtract,
+)
+from projections.exact import written as as_written
 
-Number = Decimal | str
-"""A share of GDP as written: a Decimal, or the JSON text of the number."""
+Number = str | float
+"""A share of GDP as written: the JSON text of the number, or its float."""
 
 STATUSES = DELIVERY_STATUSES
 """The six delivery statuses, in the order of SPEC's `summary.counts`."""
@@ -42,41 +54,52 @@ STATUSES = DELIVERY_STATUSES
 TREND_WINDOW = 3
 """Rule 8: the trend looks back this many years before `reported_year`."""
 
-# Python's default decimal context, pinned so that nobody's local context
-# changes an answer.
-_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, Emin=-999999, Emax=999999)
-_CENT = Decimal("0.01")
 
-
-class Figure(NamedTuple):
+# Fields given as types: annotations are text here, which NamedTuple would
+# compile at every query's start (tests/cli/test_query_start.py).
+class Figure(
+    NamedTuple(
+        "_Figure",
+        [
+            ("actor", str),
+            ("metric", str),
+            ("year", int),
+            ("pct_gdp", Number),
+            ("basis", str),
+            ("ref", str),
+            ("occurred_on", date),
+            ("position", int),
+        ],
+    )
+):
     """One `spending.reported` that exists in the view being answered."""
 
-    actor: str
-    metric: str
-    year: int
-    pct_gdp: Number
-    basis: str
-    ref: str
-    occurred_on: date
-    position: int
+    __slots__ = ()
 
 
-class Target(NamedTuple):
+class Target(
+    NamedTuple("_Target", [("metric", str), ("pct_gdp", Number), ("by_year", int)])
+):
     """One target of the proposal as of the view's date (rule 3)."""
 
-    metric: str
-    pct_gdp: Number
-    by_year: int
+    __slots__ = ()
 
 
-class Pledge(NamedTuple):
+class Pledge(
+    NamedTuple(
+        "_Pledge",
+        [
+            ("metric", str),
+            ("pct_gdp", Number),
+            ("by_year", int),
+            ("firmness", str),
+            ("ref", str),
+        ],
+    )
+):
     """One of a party's latest pledges (rule 5)."""
 
-    metric: str
-    pct_gdp: Number
-    by_year: int
-    firmness: str
-    ref: str
+    __slots__ = ()
 
 
 FigureKey = tuple[str, str, int]
@@ -84,32 +107,6 @@ FigureKey = tuple[str, str, int]
 
 PartyFigures = Mapping[tuple[str, int], Figure]
 """One party's figures of record, by (metric, year)."""
-
-
-def dec(value: Number) -> Decimal:
-    """The exact Decimal of a number as written (never via a binary float)."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def round2(value: Decimal) -> Decimal:
-    """Rounded to 2 places, halves up (away from zero)."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CTX)
-
-
-def as_json(value: Decimal) -> int | float:
-    """A derived number as the stance view renders `gap_pp`: int when integral."""
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
-    return float(value)
-
-
-def as_written(value: Number) -> int | float:
-    """A figure or target echoed as written: `2` as 2, `2.0` and `2.33` as floats."""
-    d = dec(value)
-    exponent = d.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= 0 and abs(d) < 10**15:
-        return int(d)
-    return float(d)
 
 
 # Rule 7
@@ -157,7 +154,7 @@ def spending_entries(figures: PartyFigures) -> list[dict[str, Any]]:
 # Rule 8
 
 
-def _trend(figures: PartyFigures, metric: str, year: int) -> Decimal | None:
+def _trend(figures: PartyFigures, metric: str, year: int) -> Exact | None:
     """Change per year from the earliest figure in [year - 3, year] to `year`'s."""
     window = [
         y for (m, y) in figures if m == metric and year - TREND_WINDOW <= y <= year
@@ -165,27 +162,24 @@ def _trend(figures: PartyFigures, metric: str, year: int) -> Decimal | None:
     if len(window) < 2:
         return None
     first = min(window)
-    change = _CTX.subtract(
-        dec(figures[(metric, year)].pct_gdp), dec(figures[(metric, first)].pct_gdp)
+    change = subtract(
+        exact(figures[(metric, year)].pct_gdp), exact(figures[(metric, first)].pct_gdp)
     )
-    return _CTX.divide(change, Decimal(year - first))
+    return divide(change, year - first)
 
 
 def _status(
-    gap: Decimal,
-    reported_year: int,
-    by_year: int,
-    trend: Decimal | None,
-    required: Decimal | None,
+    gap: int, reported_year: int, by_year: int, trend: int | None, required: int | None
 ) -> str:
-    """Rule 8's status for a party with a figure (the first that applies)."""
+    """Rule 8's status for a party with a figure (the first that applies), from
+    the gap, trend and required slope in (rounded) hundredths."""
     if gap == 0:
         return "met"
     if reported_year == by_year:
         return "missed"
     if trend is None or required is None:
         return "insufficient_data"
-    return "on_track" if round2(trend) >= round2(required) else "off_track"
+    return "on_track" if trend >= required else "off_track"
 
 
 def delivery_entry(figures: PartyFigures, target: Target) -> dict[str, Any]:
@@ -211,22 +205,23 @@ def delivery_entry(figures: PartyFigures, target: Target) -> dict[str, Any]:
         return entry
     year = max(years)
     figure = figures[(target.metric, year)]
-    short = _CTX.subtract(dec(target.pct_gdp), dec(figure.pct_gdp))
-    gap = round2(max(Decimal(0), short))
-    trend = _trend(figures, target.metric, year)
-    required: Decimal | None = None
+    short = subtract(exact(target.pct_gdp), exact(figure.pct_gdp))
+    gap = cents(short) if short[0] > 0 else 0
+    slope = _trend(figures, target.metric, year)
+    trend = None if slope is None else cents(slope)
+    required: int | None = None
     if gap == 0:
-        required = Decimal(0)
+        required = 0
     elif target.by_year > year:
-        required = _CTX.divide(short, Decimal(target.by_year - year))
+        required = cents(divide(short, target.by_year - year))
     entry.update(
         reported_year=year,
         reported_pct=as_written(figure.pct_gdp),
         basis=figure.basis,
         ref=figure.ref,
-        gap_pp=as_json(gap),
-        trend_pp_per_year=None if trend is None else as_json(round2(trend)),
-        required_pp_per_year=None if required is None else as_json(round2(required)),
+        gap_pp=cents_json(gap),
+        trend_pp_per_year=None if trend is None else cents_json(trend),
+        required_pp_per_year=None if required is None else cents_json(required),
         status=_status(gap, year, target.by_year, trend, required),
     )
     return entry
@@ -241,7 +236,7 @@ def pledge_entry(figures: PartyFigures, pledge: Pledge) -> dict[str, Any]:
     figure = figures.get((pledge.metric, pledge.by_year))
     if figure is None:
         status = "pending"
-    elif dec(figure.pct_gdp) >= dec(pledge.pct_gdp):
+    elif compare(exact(figure.pct_gdp), exact(pledge.pct_gdp)) >= 0:
         status = "kept"
     else:
         status = "broken"
@@ -321,11 +316,12 @@ def spending_for_year(
     """
     allies = []
     no_data = []
+    limit = None if below is None else exact(below)
     for code in sorted(parties):
         figure = latest.get((code, metric, year))
         if figure is None:
             no_data.append(code)
-        elif below is None or dec(figure.pct_gdp) < dec(below):
+        elif limit is None or compare(exact(figure.pct_gdp), limit) < 0:
             allies.append(
                 {
                     "ally": code,

@@ -22,12 +22,12 @@ from projections.delivery import (
     Pledge,
     Target,
     ally_delivery,
-    as_written,
     figures_of,
     latest_figures,
     spending_for_year,
     summary,
 )
+from projections.exact import written
 from projections.inputs import Inputs, view_head
 from projections.stance import pledges_by_party, pledges_of
 
@@ -72,18 +72,14 @@ def delivery_from(
     """The `summit delivery` JSON document (SPEC §4, rules 7–8)."""
     check_ally(inputs.negotiation, inputs.parties, ally)
     latest = latest_figures(figures)
-    targets = [
-        Target(t["metric"], str(t["pct_gdp"]), t["by_year"]) for t in inputs.targets
-    ]
+    targets = [Target(t["metric"], t["pct_gdp"], t["by_year"]) for t in inputs.targets]
     allies = []
     by_party = pledges_by_party(inputs.pledges)
     for code in inputs.parties:
         if ally is not None and code != ally:
             continue
         pledges = [
-            Pledge(
-                p["metric"], str(p["pct_gdp"]), p["by_year"], p["firmness"], p["ref"]
-            )
+            Pledge(p["metric"], p["pct_gdp"], p["by_year"], p["firmness"], p["ref"])
             for p in pledges_of(code, by_party.get(code, []))
         ]
         allies.append(
@@ -121,6 +117,6 @@ def spending_from(
         "metric": metric,
         "as_of": as_of,
         "known_at": known_at,
-        "below": None if below is None else as_written(below),
+        "below": None if below is None else written(below),
         **answer,
     }

@@ -34,9 +34,14 @@ NOT_LOADED = (
     "difflib",  # click's close matches, when `-p` was first tried as a long option
     "cli.render.progress",  # a catch-up's bar: views up to date need none
 )
-# Delivery's arithmetic needs `decimal` (28 digits, divisions); stance's gaps
-# are exact in integers (projections.stance.gap_pp), consensus has none.
-NOT_LOADED_BY = {"stance": ("decimal",), "consensus": ("decimal",), "delivery": ()}
+# No query needs `decimal`: stance's gaps and delivery's arithmetic (28 digits,
+# divisions) are exact in integers (projections/exact.py, projections.stance.
+# gap_pp), consensus has none.
+NOT_LOADED_BY = {
+    "stance": ("decimal",),
+    "consensus": ("decimal",),
+    "delivery": ("decimal", "numbers"),
+}
 
 PROBE = """
 import json, sys
@@ -86,11 +91,12 @@ def test_a_json_query_loads_only_what_it_needs(seed: Path, query: str) -> None: 
     assert [m for m in NOT_LOADED + NOT_LOADED_BY[query] if m in loaded] == []
 
 
-def test_a_query_evaluates_no_annotation_text(seed: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("query", ["stance", "delivery"])
+def test_a_query_evaluates_no_annotation_text(seed: Path, query: str) -> None:  # noqa: F811
     ok(seed, "stance", "hague-2025", "--format", "json")  # views caught up
     env = {k: v for k, v in os.environ.items() if k != "SUMMIT_USER"}
     done = subprocess.run(
-        [sys.executable, "-c", FORWARD_REFS, "--store", str(seed), "stance",
+        [sys.executable, "-c", FORWARD_REFS, "--store", str(seed), query,
          "hague-2025", "--format", "json"],
         capture_output=True, text=True, env=env, timeout=300,
     )  # fmt: skip
