@@ -187,6 +187,8 @@ def _latest(
     position), however many rows each group holds: a recursive walk from
     one group's key to the next (a loose index scan), then each group's last
     visible row."""
+    if views.row_id is not None and as_of is None:  # SQLite, one seek a group
+        return _latest_from_the_end(views, table, columns, key, negotiation, known_at)
     p = views.placeholder
     cut = Cut.of(views, as_of, known_at, alias="q")
     name = views.table(table)
@@ -233,6 +235,66 @@ def _latest(
         )
     params = [negotiation] * (len(keys) + 2)
     return list(views.rows(sql, *params, *cut.params))
+
+
+def _latest_from_the_end(
+    views: Any,
+    table: str,
+    columns: str,
+    key: str,
+    negotiation: str,
+    known_at: datetime | None,
+) -> list[tuple[Any, ...]]:
+    """`_latest` on SQLite without an as_of: the groups walked from the last
+    down, each found at its last row in index order by one seek from the
+    group above it (the nearest row whose key is lower, as one seek per key
+    column). That row is the group's answer when the cut sees it (always for
+    the current versions, most often at a known_at), else a second seek finds
+    the last row known then. With an as_of before the groups' last events
+    (most groups, in the middle of a negotiation) that second seek is the
+    rule, and walking up by the groups' first rows costs less."""
+    p = views.placeholder
+    name = views.table(table)
+    keys = key.split(", ")
+    rule2 = "q.occurred_on DESC, q.position DESC"
+    seeks = [
+        f"(SELECT q.rowid FROM {name} AS q WHERE q.negotiation={p}"
+        + "".join(f" AND q.{k} = g.{k}" for k in keys[:i])
+        + f" AND q.{keys[i]} < g.{keys[i]} ORDER BY "
+        + "".join(f"q.{k} DESC, " for k in keys[i:])
+        + f"{rule2} LIMIT 1)"
+        for i in reversed(range(len(keys)))
+    ]
+    seen = Cut.of(views, None, known_at, alias="n")  # row n is known then
+    found = f"SELECT {', '.join(f'n.{k}' for k in keys)}, n.rowid, 1{seen.sql}"
+    top = "".join(f"q.{k} DESC, " for k in keys)
+    cut = Cut.of(views, None, known_at, alias="q")
+    last_seen = (
+        f"(SELECT q.rowid FROM {name} AS q WHERE q.negotiation={p}"
+        + "".join(f" AND q.{k} = g.{k}" for k in keys)
+        + f"{cut.sql} ORDER BY {rule2} LIMIT 1)"
+    )
+    picked = ", ".join(f"r.{c}" for c in columns.split(", "))
+    sql = (
+        f"WITH RECURSIVE groups({key}, id, seen) AS ("
+        f"{found} FROM {name} AS n WHERE n.rowid = (SELECT q.rowid FROM {name} "
+        f"AS q WHERE q.negotiation={p} ORDER BY {top}{rule2} LIMIT 1) UNION ALL "
+        f"{found} FROM groups AS g JOIN {name} AS n ON n.rowid = "
+        f"COALESCE({', '.join(seeks)})) "
+        f"SELECT {picked} FROM groups AS g JOIN {name} AS r ON r.rowid = "
+        f"CASE WHEN g.seen THEN g.id ELSE {last_seen} END"
+    )
+    params = (
+        *seen.params,
+        negotiation,
+        *seen.params,
+        *[negotiation] * len(keys),
+        negotiation,
+        *cut.params,
+    )
+    rows = list(views.rows(sql, *params))
+    rows.reverse()  # walked from the last group
+    return rows
 
 
 def opening_of(
