@@ -78,7 +78,7 @@ def _csv(header: list[str], body: Iterable[list[Any]]) -> None:
 def to_json(data: Any) -> str:
     """JSON for a terminal indented; for a pipe or file compact (and C-fast)."""
     indent = 2 if sys.stdout.isatty() else None
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    return json.dumps(data, ensure_ascii=False, indent=indent, check_circular=False)
 
 
 def console() -> Any:

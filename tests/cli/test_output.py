@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from cli.store import open_store
 from domain.jsonlines import parse_lines
@@ -191,3 +193,16 @@ def test_json_output_escapes_c1_controls_and_leaves_ascii_as_is() -> None:
     assert json_safe('{"q": "Türkiye \x9b2J \x85"}') == (
         '{"q": "Türkiye \\u009b2J \\u0085"}'
     )
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x1000)))
+@example("ü\x7f")  # DEL is escaped in a text that is not all ASCII
+@example("\x7f")  # … and left as it is in one that is
+@example("ł\x9f")
+def test_json_safe_escapes_exactly_what_the_c1_pattern_finds(text: str) -> None:
+    from cli.render.text import C1, json_safe
+
+    want = (
+        text if text.isascii() else C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    )
+    assert json_safe(text) == want
