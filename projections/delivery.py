@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from domain.vocabulary import DELIVERY_STATUSES
@@ -53,6 +54,8 @@ STATUSES = DELIVERY_STATUSES
 
 TREND_WINDOW = 3
 """Rule 8: the trend looks back this many years before `reported_year`."""
+
+_METRIC_YEAR = attrgetter("metric", "by_year")
 
 
 # Fields given as types: annotations are text here, which NamedTuple would
@@ -262,8 +265,7 @@ def ally_delivery(
         "spending": spending_entries(figures),
         "delivery": [delivery_entry(figures, t) for t in targets],
         "pledges": [
-            pledge_entry(figures, p)
-            for p in sorted(pledges, key=lambda p: (p.metric, p.by_year))
+            pledge_entry(figures, p) for p in sorted(pledges, key=_METRIC_YEAR)
         ],
     }
 

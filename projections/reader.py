@@ -166,13 +166,13 @@ class Reader:
         """The delivery view (SPEC §4, rules 7–8) of one proposal."""
         from projections.inputs import inputs_from_history
         from projections.spent import delivery_from, figures_from_history
-        from projections.tables.read import figures_from_tables, inputs_from_tables
+        from projections.tables.read import inputs_from_tables, reported_figures
 
         def from_tables(views: Any) -> tuple[Any, list[Any]]:
             inputs = inputs_from_tables(
                 views, negotiation, proposal, as_of, known_at, needs=("pledges",)
             )
-            return inputs, figures_from_tables(views, negotiation, as_of, known_at)[1]
+            return inputs, reported_figures(views, negotiation, as_of, known_at)
 
         def from_history(history: History) -> tuple[Any, list[Any]]:
             inputs = inputs_from_history(history, proposal, as_of)

@@ -29,7 +29,7 @@ from projections.delivery import (
 )
 from projections.exact import written
 from projections.inputs import Inputs, view_head
-from projections.stance import pledges_by_party, pledges_of
+from projections.stance import latest_pledges, pledges_by_party
 
 
 def figure_of(ref: str, record: dict[str, Any], position: int) -> Figure:
@@ -79,8 +79,8 @@ def delivery_from(
         if ally is not None and code != ally:
             continue
         pledges = [
-            Pledge(p["metric"], p["pct_gdp"], p["by_year"], p["firmness"], p["ref"])
-            for p in pledges_of(code, by_party.get(code, []))
+            Pledge(p.metric, p.pct_gdp, p.by_year, p.firmness, p.ref)
+            for _, p in sorted(latest_pledges(code, by_party.get(code, [])).items())
         ]
         allies.append(
             {

@@ -35,12 +35,17 @@ def gap_pp(target: float, pledged: float) -> float | int:
     return float(f"{cents // 100}.{cents % 100:02d}")
 
 
-def pledges_of(party: str, pledges: list[Pledge]) -> list[dict[str, Any]]:
+def latest_pledges(party: str, pledges: list[Pledge]) -> dict[tuple[str, int], Pledge]:
     """Rule 5: the latest pledge of `party` for each (metric, by_year)."""
     latest: dict[tuple[str, int], Pledge] = {}
     for p in pledges:
         if p.party == party:
             latest[(p.metric, p.by_year)] = p
+    return latest
+
+
+def pledges_of(party: str, pledges: list[Pledge]) -> list[dict[str, Any]]:
+    """Rule 5's pledges of `party` as the stance view lists them."""
     return [
         {
             "metric": p.metric,
@@ -49,7 +54,7 @@ def pledges_of(party: str, pledges: list[Pledge]) -> list[dict[str, Any]]:
             "firmness": p.firmness,
             "ref": p.ref,
         }
-        for _, p in sorted(latest.items())
+        for _, p in sorted(latest_pledges(party, pledges).items())
     ]
 
 

@@ -328,22 +328,29 @@ def figures_from_tables(
     views: Any, negotiation: str, as_of: str | None, known_at: datetime | None = None
 ) -> tuple[list[str], list[Any]]:
     """(parties, reported figures as of `as_of`) read from the derived tables,
-    as known at `known_at`: rule 7's figure of record per (party, metric,
-    year), the only ones delivery and spending use."""
-    from datetime import date
-
+    as known at `known_at` (`reported_figures`)."""
     from domain.registry import expand_parties
-    from projections.delivery import Figure
 
     parties = expand_parties(opening_of(views, negotiation, known_at))
+    return parties, reported_figures(views, negotiation, as_of, known_at)
+
+
+def reported_figures(
+    views: Any, negotiation: str, as_of: str | None, known_at: datetime | None = None
+) -> list[Any]:
+    """Rule 7's figure of record per (party, metric, year) as of `as_of`, as
+    known at `known_at`: the only figures delivery and spending use."""
+    from datetime import date
+
+    from projections.delivery import Figure
+
     columns = "party, metric, year, pct_gdp, basis, ref, occurred_on, position"
     key = "party, metric, year"
     rows = _latest(views, SPENDING, columns, key, negotiation, as_of, known_at)
-    figures = [
+    return [
         Figure(a, m, y, pct, basis, ref, date.fromisoformat(on), pos)
         for a, m, y, pct, basis, ref, on, pos in rows
     ]
-    return parties, figures
 
 
 def negotiations_holding(
