@@ -26,6 +26,12 @@ def gap_pp(target: float, pledged: float) -> float | int:
     (t, te), (p, pe) = _exact(target), _exact(pledged)
     scale = max(te, pe)
     diff = max(0, t * 10 ** (scale - te) - p * 10 ** (scale - pe))
+    if diff >= 10**28:  # decimal's context keeps 28 digits, halves to even
+        drop = len(str(diff)) - 28
+        diff, rest = divmod(diff, 10**drop)
+        if 2 * rest > 10**drop or (2 * rest == 10**drop and diff % 2 == 1):
+            diff += 1
+        scale -= drop
     if scale <= 2:
         cents = diff * 10 ** (2 - scale)
     else:  # halves up: the gap is never negative

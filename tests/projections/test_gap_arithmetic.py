@@ -37,6 +37,8 @@ numbers = st.one_of(
 @example(1e16, 0.5)  # past 10**15: a float
 @example(0.015, 1e-05)  # exponents in repr
 @example(2, 3.5)  # a pledge above the target: gap 0
+@example(0.125, 5e-324)  # 0.12499…9 has 325 digits: to 28, 0.125 → 0.13
+@example(1e16, 1e-13)  # 30 digits: the context rounds the difference
 def test_the_integer_gap_is_the_decimal_gap(target: float, pledged: float) -> None:
     got, want = gap_pp(target, pledged), _reference(target, pledged)
     assert (type(got), got) == (type(want), want)
