@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from domain.vocabulary import DELIVERY_STATUSES
 from projections.exact import (
@@ -58,51 +58,68 @@ TREND_WINDOW = 3
 _METRIC_YEAR = attrgetter("metric", "by_year")
 
 
-# Fields given as types: annotations are text here, which NamedTuple would
-# compile at every query's start (tests/cli/test_query_start.py).
-class Figure(
-    NamedTuple(
-        "_Figure",
-        [
-            ("actor", str),
-            ("metric", str),
-            ("year", int),
-            ("pct_gdp", Number),
-            ("basis", str),
-            ("ref", str),
-            ("occurred_on", date),
-            ("position", int),
-        ],
-    )
-):
+# Plain classes with slots: a NamedTuple costs a query's start 0.6M
+# instructions to make (its __new__ is compiled from text); nothing here needs
+# them to be tuples.
+class Figure:
     """One `spending.reported` that exists in the view being answered."""
 
-    __slots__ = ()
+    __slots__ = (
+        "actor",
+        "basis",
+        "metric",
+        "occurred_on",
+        "pct_gdp",
+        "position",
+        "ref",
+        "year",
+    )
+
+    def __init__(
+        self,
+        actor: str,
+        metric: str,
+        year: int,
+        pct_gdp: Number,
+        basis: str,
+        ref: str,
+        occurred_on: date,
+        position: int,
+    ) -> None:
+        self.actor = actor
+        self.metric = metric
+        self.year = year
+        self.pct_gdp = pct_gdp
+        self.basis = basis
+        self.ref = ref
+        self.occurred_on = occurred_on
+        self.position = position
 
 
-class Target(
-    NamedTuple("_Target", [("metric", str), ("pct_gdp", Number), ("by_year", int)])
-):
+class Target:
     """One target of the proposal as of the view's date (rule 3)."""
 
-    __slots__ = ()
+    __slots__ = ("by_year", "metric", "pct_gdp")
+
+    def __init__(self, metric: str, pct_gdp: Number, by_year: int) -> None:
+        self.metric = metric
+        self.pct_gdp = pct_gdp
+        self.by_year = by_year
 
 
-class Pledge(
-    NamedTuple(
-        "_Pledge",
-        [
-            ("metric", str),
-            ("pct_gdp", Number),
-            ("by_year", int),
-            ("firmness", str),
-            ("ref", str),
-        ],
-    )
-):
+class Pledge:
     """One of a party's latest pledges (rule 5)."""
 
-    __slots__ = ()
+    __slots__ = ("by_year", "firmness", "metric", "pct_gdp", "ref")
+
+    def __init__(
+        self, metric: str, pct_gdp: Number, by_year: int, firmness: str, ref: str
+    ) -> None:
+        self.metric = metric
+        self.pct_gdp = pct_gdp
+        self.by_year = by_year
+        self.firmness = firmness
+        self.ref = ref
 
 
 FigureKey = tuple[str, str, int]
