@@ -6,8 +6,11 @@ hold the evidence, pledges and targets of every unretracted event with its
 corrections applied.
 """
 
-# No `from __future__ import annotations`: this module's NamedTuples would
-# compile each field's annotation text at every start (test_query_start.py).
+# No `from __future__ import annotations`: a NamedTuple would compile each
+# field's annotation text at every start (test_query_start.py). Pledge and
+# Inputs are plain classes with slots: a NamedTuple also compiles its __new__
+# from text (0.6M instructions at a query's start); Evidence is read as a
+# tuple (`consensus.py`).
 
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
@@ -26,32 +29,78 @@ class Evidence(NamedTuple):
     position: int
 
 
-class Pledge(NamedTuple):
+class Pledge:
     """One pledge, as rule 5 needs it."""
 
-    party: str
-    metric: str
-    by_year: int
-    pct_gdp: float
-    firmness: str
-    ref: str
-    occurred_on: str
-    position: int
+    __slots__ = (
+        "by_year",
+        "firmness",
+        "metric",
+        "occurred_on",
+        "party",
+        "pct_gdp",
+        "position",
+        "ref",
+    )
+
+    def __init__(
+        self,
+        party: str,
+        metric: str,
+        by_year: int,
+        pct_gdp: float,
+        firmness: str,
+        ref: str,
+        occurred_on: str,
+        position: int,
+    ) -> None:
+        self.party = party
+        self.metric = metric
+        self.by_year = by_year
+        self.pct_gdp = pct_gdp
+        self.firmness = firmness
+        self.ref = ref
+        self.occurred_on = occurred_on
+        self.position = position
 
 
-class Inputs(NamedTuple):
-    """Everything stance and consensus need about one proposal, in rule-2 order."""
+class Inputs:
+    """Everything stance and consensus need about one proposal, in rule-2 order.
 
-    negotiation: str
-    proposal: str
-    parties: list[str]
-    rule: str
-    targets: list[dict[str, Any]]
-    evidence: list[Evidence]
-    pledges: list[Pledge]
-    # Each party's stance row (rule 4), when read directly from the views'
-    # runs instead of folded from `evidence` (which is then empty).
-    stances: dict[str, dict[str, Any]] | None = None
+    `stances`: each party's stance row (rule 4), when read directly from the
+    views' runs instead of folded from `evidence` (which is then empty).
+    """
+
+    __slots__ = (
+        "evidence",
+        "negotiation",
+        "parties",
+        "pledges",
+        "proposal",
+        "rule",
+        "stances",
+        "targets",
+    )
+
+    def __init__(
+        self,
+        negotiation: str,
+        proposal: str,
+        parties: list[str],
+        rule: str,
+        targets: list[dict[str, Any]],
+        evidence: list[Evidence],
+        pledges: list[Pledge],
+        stances: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.negotiation = negotiation
+        self.proposal = proposal
+        self.parties = parties
+        self.rule = rule
+        self.targets = targets
+        self.evidence = evidence
+        self.pledges = pledges
+        self.stances = stances
 
 
 def view_head(
