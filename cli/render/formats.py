@@ -1,13 +1,12 @@
 """The one place that renders table, JSON and CSV output."""
 
-# No `from __future__ import annotations`: this module's NamedTuples would
-# compile each field's annotation text at every start (test_query_start.py).
+from __future__ import annotations
 
 import json
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 import click
 
@@ -16,15 +15,23 @@ from cli.render.text import json_safe, visible_all
 Rows = tuple[list[str], Iterable[list[Any]]]
 
 
-class Shape(NamedTuple):
+class Shape:
     """How one kind of view is drawn for people and written as CSV.
 
     `rows` gives a header and rows, or a list of them: CSV sections separated
-    by a blank line.
+    by a blank line. (A plain class: a NamedTuple compiles its __new__ from
+    text at every start.)
     """
 
-    table: Callable[[Any], None]
-    rows: Callable[[Any], Rows | list[Rows]]
+    __slots__ = ("rows", "table")
+
+    def __init__(
+        self,
+        table: Callable[[Any], None],
+        rows: Callable[[Any], Rows | list[Rows]],
+    ) -> None:
+        self.table = table
+        self.rows = rows
 
 
 def emit(data: Any, fmt: str, shape: Shape | Callable[[], Shape]) -> None:

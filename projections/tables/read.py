@@ -11,7 +11,7 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from projections.tables.schema import (
     PLEDGES,
@@ -67,14 +67,18 @@ def read_facts(
         yield entry_of(row)
 
 
-# Fields given as types: annotations are text here, which NamedTuple would
-# compile at every query's start (tests/cli/test_query_start.py).
-class Cut(NamedTuple("_Cut", [("sql", str), ("params", tuple[Any, ...])])):
+# A plain class: a NamedTuple compiles its __new__ from text at every
+# query's start (tests/cli/test_query_start.py).
+class Cut:
     """The rows of the derived tables a view sees: the versions known at
     `known_at` (current ones without it) of the events that occurred by
     `as_of`, as a WHERE clause's tail and its parameters."""
 
-    __slots__ = ()
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.sql = sql
+        self.params = params
 
     @classmethod
     def of(
