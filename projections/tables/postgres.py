@@ -106,7 +106,7 @@ class PostgresTables:
         if not count:
             return self.seen
         rows = self.rows(f"SELECT COUNT(*) FROM {self.table(FACTS)}")[0][0]
-        return self.seen._replace(rows=rows)
+        return Status(self.seen.head, self.seen.tracked, rows)
 
     def renew(self) -> None:
         """A new transaction, seeing what was committed since (a catch-up)."""

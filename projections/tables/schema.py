@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from projections.log import LogEntry
@@ -281,12 +281,17 @@ def index_names() -> list[str]:
     return names
 
 
-# Fields given as types, not annotations: in this module annotations are
-# text, which NamedTuple would compile (tests/cli/test_query_start.py).
-class Status(NamedTuple("_Status", [("head", int), ("tracked", int), ("rows", int)])):
+# A plain class: a NamedTuple compiles its __new__ from text at every
+# query's start (tests/cli/test_query_start.py).
+class Status:
     """Where the persisted views stand against the log."""
 
-    __slots__ = ()
+    __slots__ = ("head", "rows", "tracked")
+
+    def __init__(self, head: int, tracked: int, rows: int) -> None:
+        self.head = head
+        self.tracked = tracked
+        self.rows = rows
 
     @property
     def behind(self) -> int:
