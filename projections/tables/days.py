@@ -23,8 +23,7 @@ A day moved back to nothing keeps a version of zeros.
 from __future__ import annotations
 
 import functools
-import sys
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from datetime import date
 from typing import Any
 
@@ -40,36 +39,35 @@ from projections.tables.schema import (
 )
 
 _STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
-_LAST = sys.maxsize  # after every position: (day, _LAST, '') ends a day
+# A party's current evidence row on a proposal as one integer that sorts as
+# (day, position) and carries its stance: day ordinal, position, stance index
+# (`_key`), so the runs are bisected by C's int compare, not tuples'.
+_SHIFT = 42  # positions below 2**40, then two bits of stance
 # Where an evidence row keeps its party, stance, day and position.
 _PARTY, _STANCE_AT, _DAY, _POSITION = 2, 3, 6, 7
-_ZERO = [0] * len(DAY_COUNTS)
+# A day's current version, as a list: its row (id, day, the moves by
+# stance, known_from, current) then whether it was made in this batch
+# (False: as stored).
+_MOVES, _KNOWN, _CURRENT, _MADE = 2, 2 + len(DAY_COUNTS), 3 + len(DAY_COUNTS), -1
+_ZERO = (0,) * len(DAY_COUNTS)
 
 
-class _Day:
-    """A day's current version: its moves, known from `known`; `row` is the
-    version as made in this batch (None: as stored)."""
-
-    __slots__ = ("known", "moves", "row")
-
-    def __init__(self, moves: list[int], known: int, row: list[Any] | None) -> None:
-        self.moves = moves
-        self.known = known
-        self.row = row
+def _key(day: int, position: int, stance: str) -> int:
+    return (day << _SHIFT) + (position << 2) + _STANCE[stance]
 
 
 class _Proposal:
-    """One proposal's id, its evidence by party (current rows: (day,
-    position, stance), sorted, each party read when first needed) and its
-    days' current versions."""
+    """One proposal's id, its evidence by party (current rows as sorted
+    `_key`s, each party read when first needed) and its days' current
+    versions (by day ordinal)."""
 
     __slots__ = ("days", "fresh", "id", "opened", "parties")
 
     def __init__(self, fresh: bool) -> None:
         self.id = 0
         self.opened = 0  # when the negotiation was opened (recorded_us)
-        self.parties: dict[str, list[tuple[str, int, str]]] = {}
-        self.days: dict[str, _Day] = {}
+        self.parties: dict[str, list[int]] = {}
+        self.days: dict[int, list[Any]] = {}
         self.fresh = fresh  # nothing stored yet: read nothing
 
 
@@ -121,67 +119,63 @@ class DayCounts:
         self, writer: Any, cursor: Any, row: tuple[Any, ...], sign: int, known: int
     ) -> None:
         """One evidence row made (+1) or closed (-1) at instant `known`."""
-        key = (row[0], row[1])
         state = self.last
-        if state is None or key != self.last_key:  # not the proposal of before
+        if state is None or row[0] != self.last_key[0] or row[1] != self.last_key[1]:
+            key = (row[0], row[1])  # not the proposal of before
             state = self._state(writer, cursor, key)
             self.last, self.last_key = state, key
-        party, day = row[_PARTY], row[_DAY]
-        self.refs.change(state.id, state.opened, ordinal(day), row, sign, known)
+        party, day = row[_PARTY], ordinal(row[_DAY])
+        self.refs.change(state.id, state.opened, day, row, sign, known)
         known -= state.opened  # kept (and stored) from the opening's instant
         runs = state.parties.get(party)
         if runs is None:
-            runs = [] if state.fresh else _runs(writer, cursor, *key, party)
+            runs = [] if state.fresh else _runs(writer, cursor, *self.last_key, party)
             runs.sort()
             state.parties[party] = runs
-        end = bisect_right(runs, (day, _LAST, ""))  # after the party's day
-        was = runs[end - 1][2] if end else None  # its stance at the day's end
-        item = (day, row[_POSITION], row[_STANCE_AT])
+        end = bisect_left(runs, (day + 1) << _SHIFT)  # after the party's day
+        was = runs[end - 1] & 3 if end else -1  # its stance at the day's end
+        item = _key(day, row[_POSITION], row[_STANCE_AT])
         if sign > 0:
             insort(runs, item, hi=end)
         else:
             del runs[bisect_left(runs, item, hi=end)]
         end += sign
-        now = runs[end - 1][2] if end else None
+        now = runs[end - 1] & 3 if end else -1
         if was == now:  # no day's end-of-day counts change
             return
         self._move(state, day, was, now, known)
         if end < len(runs):  # the party's next day: back as it was
-            self._move(state, runs[end][0], now, was, known)
+            self._move(state, runs[end] >> _SHIFT, now, was, known)
 
-    def _move(
-        self,
-        state: _Proposal,
-        day: str,
-        was: str | None,
-        now: str | None,
-        known: int,
-    ) -> None:
-        """One party more moved from `was` to `now` on `day`, from `known`:
-        a new version of the day (the current one changed in place when made
-        at the same instant: it was never visible to any cut)."""
+    def _move(self, state: _Proposal, day: int, was: int, now: int, known: int) -> None:
+        """One party more moved from stance `was` to `now` (-1: unknown) on
+        `day`, from `known`: a new version of the day (the current one
+        changed in place when made at the same instant: it was never
+        visible to any cut)."""
         current = state.days.get(day)
-        moves = list(_ZERO if current is None else current.moves)
-        if was is not None:
-            moves[_STANCE[was]] -= 1
-        if now is not None:
-            moves[_STANCE[now]] += 1
         if current is None:
-            pass
-        elif current.known == known:
-            current.moves = moves
-            if current.row is not None:
-                current.row[2 : 2 + len(moves)] = moves
-            else:
-                self.sets.append((*moves, state.id, ordinal(day), known))
+            version = [state.id, day, *_ZERO, known, 1, True]
+        elif current[_KNOWN] == known:
+            if was >= 0:
+                current[_MOVES + was] -= 1
+            if now >= 0:
+                current[_MOVES + now] += 1
+            if not current[_MADE]:
+                self.sets.append((*current[_MOVES:_KNOWN], state.id, day, known))
             return
-        elif current.row is not None:
-            current.row[-1] = 0
         else:
-            self.closes.append((state.id, ordinal(day), current.known))
-        row = [state.id, day, *moves, known, 1]
-        self.made.append(row)
-        state.days[day] = _Day(moves, known, row)
+            if current[_MADE]:
+                current[_CURRENT] = 0
+            else:
+                self.closes.append((state.id, day, current[_KNOWN]))
+            version = current.copy()
+            version[_KNOWN], version[_CURRENT], version[_MADE] = known, 1, True
+        if was >= 0:
+            version[_MOVES + was] -= 1
+        if now >= 0:
+            version[_MOVES + now] += 1
+        self.made.append(version)
+        state.days[day] = version
 
     def _state(self, writer: Any, cursor: Any, key: tuple[str, str]) -> _Proposal:
         state = self.held.pop(key, None)
@@ -191,8 +185,8 @@ class DayCounts:
             state.id = _path_id(writer, cursor, *key)
             state.opened = _opened(writer, cursor, key[0])
             if not state.fresh:
-                for day, *moves, known in _current(writer, cursor, state.id):
-                    state.days[day] = _Day(moves, known, None)
+                for version in _current(writer, cursor, state.id):
+                    state.days[version[1]] = version
         self.held[key] = state  # most recently used last
         return state
 
@@ -207,13 +201,12 @@ class DayCounts:
             sql = f"UPDATE {table} SET current=0 WHERE {key}"
             cursor.executemany(sql, self.closes)
         if self.made:
-            rows = [[i, ordinal(day), *rest] for i, day, *rest in self.made]
+            rows = [version[:_MADE] for version in self.made]
             marks = writer._marks(len(rows[0]))
             cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
         self.refs.flush(writer, cursor)
-        for state in self.held.values():
-            for days in state.days.values():
-                days.row = None
+        for version in self.made:
+            version[_MADE] = False  # stored now
         self.made, self.sets, self.closes = [], [], []
         self.last = None  # (may be evicted below)
         held = sum(len(r) for s in self.held.values() for r in s.parties.values())
@@ -264,8 +257,8 @@ def _evidence_at(writer: Any, cursor: Any, position: int) -> list[list[Any]]:
 
 def _runs(
     writer: Any, cursor: Any, negotiation: str, proposal: str, party: str
-) -> list[tuple[str, int, str]]:
-    """A party's current evidence rows on a proposal: (day, position, stance)."""
+) -> list[int]:
+    """A party's current evidence rows on a proposal, as `_key`s."""
     rows = _select(
         writer,
         cursor,
@@ -275,21 +268,19 @@ def _runs(
         proposal,
         party,
     )
-    return [(day, position, stance) for day, position, stance in rows]
+    return [_key(ordinal(day), position, stance) for day, position, stance in rows]
 
 
 def _current(writer: Any, cursor: Any, path: int) -> list[list[Any]]:
-    """A proposal's days' current versions: (day, *moves, known_from)."""
+    """A proposal's days' current versions, as stored (`_MADE`: False)."""
     rows = _select(
         writer,
         cursor,
-        f"SELECT day, {', '.join(DAY_COUNTS)}, known_from "
+        f"SELECT id, day, {', '.join(DAY_COUNTS)}, known_from, current "
         f"FROM {writer._table(DAYS)} WHERE id=? AND current=1",
         path,
     )
-    for row in rows:
-        row[0] = day_text(row[0])
-    return rows
+    return [[*row, False] for row in rows]
 
 
 _EPOCH = date(2000, 1, 1).toordinal()
