@@ -148,33 +148,40 @@ def evidence_of(
 
     `members` is `parties` as a set, when the caller has it at hand.
     """
-    members = members if members is not None else frozenset(parties)
     on = record.get("occurred_on", "")
+    for proposal, party, stance, conditions in evidence_stances(
+        kind, record, parties, members
+    ):
+        yield proposal, Evidence(party, stance, conditions, ref, on, position)
+
+
+def evidence_stances(
+    kind: str,
+    record: dict[str, Any],
+    parties: list[str],
+    members: frozenset[str] | None = None,
+) -> list[tuple[str, str, str, str | None]]:
+    """(proposal, party, stance, conditions) of each piece of evidence an
+    unretracted world event gives (rule 4), in party order: `evidence_of`'s,
+    as the views' rows take them (no tuple of its own for each)."""
     if kind == "statement.made":
         pos = record.get("position")
+        members = members if members is not None else frozenset(parties)
         if pos and record["actor"] in members:
-            yield (
-                pos["proposal"],
-                Evidence(
-                    record["actor"],
-                    pos["stance"],
-                    pos.get("conditions"),
-                    ref,
-                    on,
-                    position,
-                ),
-            )
+            actor, stance = record["actor"], pos["stance"]
+            return [(pos["proposal"], actor, stance, pos.get("conditions"))]
     elif kind == "signoff.recorded" and record.get("proposal"):
+        members = members if members is not None else frozenset(parties)
+        proposal = record["proposal"]
         signed = parties if record["signatories"] == "all" else record["signatories"]
         reservations = record.get("reservations") or {}
-        for party in sorted(members.intersection(signed)):
-            if party in reservations:
-                ev = Evidence(
-                    party, "conditional", reservations[party], ref, on, position
-                )
-            else:
-                ev = Evidence(party, "supports", None, ref, on, position)
-            yield record["proposal"], ev
+        return [
+            (proposal, party, "conditional", reservations[party])
+            if party in reservations
+            else (proposal, party, "supports", None)
+            for party in sorted(members.intersection(signed))
+        ]
+    return []
 
 
 def pledge_of(ref: str, record: dict[str, Any], position: int) -> Pledge:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from domain.canonical import compact_encoder
-from projections.inputs import evidence_of
+from projections.inputs import evidence_stances
 from projections.log import LogEntry
 from projections.tables.books import Seeded, seeded_book
 from projections.tables.days import DayCounts
@@ -174,22 +174,25 @@ def derived_rows(
     negotiation: str, entry: Any, book: Any, known: int
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The derived table and rows of one unretracted world event, as it stands
-    now, each row a version known from `known` (and current)."""
+    now, each row a version known from `known`, current: as stored less its
+    last column (`known_to`, NULL)."""
     r = entry.record
     kind = entry.type
     ref, on, position = entry.ref, r.get("occurred_on"), entry.position
     if kind in ("proposal.tabled", "proposal.revised"):
         targets = _TARGETS_JSON(r["targets"])
-        row = (negotiation, r["proposal"], kind, ref, on, position, targets)
-        return TARGETS, [(*row, known, None)]
+        return TARGETS, [
+            (negotiation, r["proposal"], kind, ref, on, position, targets, known)
+        ]
     if kind == "pledge.made":
         pledge = (r["actor"], r["metric"], r["by_year"], r["pct_gdp"], r["firmness"])
-        return PLEDGES, [(negotiation, *pledge, ref, on, position, known, None)]
+        return PLEDGES, [(negotiation, *pledge, ref, on, position, known)]
     if kind == "spending.reported":
         figure = (r["actor"], r["metric"], r["year"], str(r["pct_gdp"]), r["basis"])
-        return SPENDING, [(negotiation, *figure, ref, on, position, known, None)]
-    found = evidence_of(ref, kind, r, position, book.parties, book.members)
-    return EVIDENCE, [(negotiation, about, *ev, known, None) for about, ev in found]
+        return SPENDING, [(negotiation, *figure, ref, on, position, known)]
+    tail = (ref, on, position, known)
+    found = evidence_stances(kind, r, book.parties, book.members)
+    return EVIDENCE, [(negotiation, *stance, *tail) for stance in found]
 
 
 def catch_up(

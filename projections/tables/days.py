@@ -43,17 +43,18 @@ _STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
 # (day, position) and carries its stance: day ordinal, position, stance index
 # (`_key`), so the runs are bisected by C's int compare, not tuples'.
 _SHIFT = 42  # positions below 2**40, then two bits of stance
+assert len(DAY_COUNTS) <= 4  # (two bits)
 # Where an evidence row keeps its party, stance, day and position.
 _PARTY, _STANCE_AT, _DAY, _POSITION = 2, 3, 6, 7
 # A day's current version, as a list: its row (id, day, the moves by
 # stance, known_from, current) then whether it was made in this batch
 # (False: as stored).
 _MOVES, _KNOWN, _CURRENT, _MADE = 2, 2 + len(DAY_COUNTS), 3 + len(DAY_COUNTS), -1
-_ZERO = (0,) * len(DAY_COUNTS)
+_ZERO = [0] * len(DAY_COUNTS)
 
 
 def _key(day: int, position: int, stance: str) -> int:
-    return (day << _SHIFT) + (position << 2) + _STANCE[stance]
+    return (day << _SHIFT) + (position << 2) + _STANCE[stance]  # as `_change` packs
 
 
 class _Proposal:
@@ -102,8 +103,7 @@ class DayCounts:
         """Apply one writer operation's effect on evidence to the day rows."""
         kind, params = op
         if kind == EVIDENCE:
-            for row in params:
-                self._change(writer, cursor, row, +1, row[-2])
+            self._change(writer, cursor, params, +1, params[0][-1])
         elif kind == CLOSE and params[0] == EVIDENCE:
             _, position, known = params
             found = made.get(position)
@@ -112,54 +112,78 @@ class DayCounts:
                 rows = pending[EVIDENCE][start : start + count]
             else:
                 rows = _evidence_at(writer, cursor, position)
-            for row in rows:
-                self._change(writer, cursor, row, -1, known)
+            if rows:
+                self._change(writer, cursor, rows, -1, known)
 
     def _change(
-        self, writer: Any, cursor: Any, row: tuple[Any, ...], sign: int, known: int
+        self, writer: Any, cursor: Any, rows: list[Any], sign: int, known: int
     ) -> None:
-        """One evidence row made (+1) or closed (-1) at instant `known`."""
+        """One world event's evidence rows (one proposal's, of one day) made
+        (+1) or closed (-1) at instant `known`: each party's stance at the
+        end of the row's day moves, and back on the party's next day; the
+        days so moved get a version each (`_version`)."""
+        key = (rows[0][0], rows[0][1])
         state = self.last
-        if state is None or row[0] != self.last_key[0] or row[1] != self.last_key[1]:
-            key = (row[0], row[1])  # not the proposal of before
+        if state is None or key != self.last_key:  # not the proposal of before
             state = self._state(writer, cursor, key)
             self.last, self.last_key = state, key
-        party, day = row[_PARTY], ordinal(row[_DAY])
-        self.refs.change(state.id, state.opened, day, row, sign, known)
+        # The version's ref row (`refs.py`): the rows' ref, position and
+        # known_from are all alike, so the first tells.
+        first = rows[0]
+        self.refs.change(
+            state.id, state.opened, ordinal(first[_DAY]), first, sign, known
+        )
+        moved: dict[int, list[int]] = {}  # day -> how its counts move
+        parties = state.parties
+        for row in rows:
+            day = ordinal(row[_DAY])
+            runs = parties.get(row[_PARTY])
+            if runs is None:
+                runs = [] if state.fresh else _runs(writer, cursor, *key, row[_PARTY])
+                runs.sort()
+                parties[row[_PARTY]] = runs
+            end = bisect_left(runs, (day + 1) << _SHIFT)  # after the party's day
+            was = runs[end - 1] & 3 if end else -1  # its stance at the day's end
+            item = (day << _SHIFT) + (row[_POSITION] << 2) + _STANCE[row[_STANCE_AT]]
+            if sign > 0:
+                insort(runs, item, hi=end)
+            else:
+                del runs[bisect_left(runs, item, hi=end)]
+            end += sign
+            now = runs[end - 1] & 3 if end else -1
+            if was == now:  # no day's end-of-day counts change
+                continue
+            moves = moved.get(day)
+            if moves is None:
+                moves = moved[day] = _ZERO.copy()
+            if was >= 0:
+                moves[was] -= 1
+            if now >= 0:
+                moves[now] += 1
+            if end < len(runs):  # the party's next day: back as it was
+                moves = moved.get(runs[end] >> _SHIFT)
+                if moves is None:
+                    moves = moved[runs[end] >> _SHIFT] = _ZERO.copy()
+                if now >= 0:
+                    moves[now] -= 1
+                if was >= 0:
+                    moves[was] += 1
         known -= state.opened  # kept (and stored) from the opening's instant
-        runs = state.parties.get(party)
-        if runs is None:
-            runs = [] if state.fresh else _runs(writer, cursor, *self.last_key, party)
-            runs.sort()
-            state.parties[party] = runs
-        end = bisect_left(runs, (day + 1) << _SHIFT)  # after the party's day
-        was = runs[end - 1] & 3 if end else -1  # its stance at the day's end
-        item = _key(day, row[_POSITION], row[_STANCE_AT])
-        if sign > 0:
-            insort(runs, item, hi=end)
-        else:
-            del runs[bisect_left(runs, item, hi=end)]
-        end += sign
-        now = runs[end - 1] & 3 if end else -1
-        if was == now:  # no day's end-of-day counts change
-            return
-        self._move(state, day, was, now, known)
-        if end < len(runs):  # the party's next day: back as it was
-            self._move(state, runs[end] >> _SHIFT, now, was, known)
+        for day, moves in moved.items():
+            self._version(state, day, moves, known)
 
-    def _move(self, state: _Proposal, day: int, was: int, now: int, known: int) -> None:
-        """One party more moved from stance `was` to `now` (-1: unknown) on
-        `day`, from `known`: a new version of the day (the current one
-        changed in place when made at the same instant: it was never
-        visible to any cut)."""
+    def _version(
+        self, state: _Proposal, day: int, moves: list[int], known: int
+    ) -> None:
+        """The day's counts moved by `moves`, from `known`: a new version of
+        the day (the current one changed in place when made at the same
+        instant: it was never visible to any cut)."""
         current = state.days.get(day)
         if current is None:
-            version = [state.id, day, *_ZERO, known, 1, True]
+            version = [state.id, day, *moves, known, 1, True]
         elif current[_KNOWN] == known:
-            if was >= 0:
-                current[_MOVES + was] -= 1
-            if now >= 0:
-                current[_MOVES + now] += 1
+            for i, n in enumerate(moves, _MOVES):
+                current[i] += n
             if not current[_MADE]:
                 self.sets.append((*current[_MOVES:_KNOWN], state.id, day, known))
             return
@@ -170,10 +194,8 @@ class DayCounts:
                 self.closes.append((state.id, day, current[_KNOWN]))
             version = current.copy()
             version[_KNOWN], version[_CURRENT], version[_MADE] = known, 1, True
-        if was >= 0:
-            version[_MOVES + was] -= 1
-        if now >= 0:
-            version[_MOVES + now] += 1
+            for i, n in enumerate(moves, _MOVES):
+                version[i] += n
         self.made.append(version)
         state.days[day] = version
 

@@ -19,8 +19,9 @@ from typing import Any
 
 from projections.tables.schema import REFS
 
-# Where an evidence row keeps its ref and position, and its known_from.
-_REF, _POSITION, _KNOWN_FROM = 5, 7, -2
+# Where an evidence row keeps its ref and position, and its known_from (as
+# stored, and as the writer holds a current row: less its known_to).
+_REF, _POSITION, _KNOWN_FROM = 5, 7, 8
 
 
 class RefRows:
