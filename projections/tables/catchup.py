@@ -76,13 +76,18 @@ class Derived:
         self.last: dict[str, int] = {}
         self.ahead: dict[str, int] = {}
         self.days = DayCounts(from_empty=from_empty)  # the day rows (`days.py`)
+        self.latest = ""  # the negotiation whose book was used last
 
     def book(self, negotiation: str) -> Any:
+        book = self.books.get(negotiation)
+        if book is not None and negotiation == self.latest:
+            return book  # the one used last: most recently used already
         book = self.books.pop(negotiation, None)
         if book is None:
             book = self._load(negotiation)
             self.seen.add(negotiation)
         self.books[negotiation] = book  # most recently used last
+        self.latest = negotiation
         return book
 
     def _load(self, negotiation: str) -> Any:
@@ -133,10 +138,11 @@ class Derived:
         ):
             held -= len(self.books.pop(next(iter(self.books))).entries)
 
-    def operations(self, entry: LogEntry) -> list[tuple[str, Any]]:
+    def operations(self, entry: LogEntry, recorded: int) -> list[tuple[str, Any]]:
         """What one entry does to the derived rows: close the current version
         of its world event's rows (a correction or retraction), insert the
-        version it gives now, both known from the entry's recorded_at.
+        version it gives now, both known from the entry's recorded_at
+        (`recorded`, in microseconds).
 
         `known_from` is the latest recorded_at of the negotiation's entries so
         far, in log order (the same as the entry's own while recorded_at grows
@@ -148,8 +154,9 @@ class Derived:
             book.entries[entry.ref].position = entry.position
         else:
             book.apply(entry.record, entry.position)
-        known = max(self.known[entry.negotiation], micros(entry.recorded_at))
-        self.known[entry.negotiation] = known
+        known = self.known[entry.negotiation]
+        if recorded > known:
+            self.known[entry.negotiation] = known = recorded
         if entry.type == "negotiation.opened":
             return []
         world = book.world_entry(entry.ref)
@@ -258,7 +265,9 @@ def _fold(
         if not entries:
             return done
         rows = [fact_row(e) for e in entries]
-        ops = [op for e in entries for op in derived.operations(e)]
+        ops = []
+        for entry, row in zip(entries, rows, strict=True):
+            ops += derived.operations(entry, row[-1])  # recorded_us
         try:
             tracking = Tracking(TRACKING_NAME, entries[-1].position)
             recorder.write(rows, ops, tracking, derived.days)
