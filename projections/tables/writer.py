@@ -54,6 +54,13 @@ class ViewsWriter:
         return ",".join([self.placeholder] * n)
 
     @contextlib.contextmanager
+    def unzeroed(self, cursor: Any) -> Iterator[None]:
+        """Inside, the rows this transaction deletes are not overwritten with
+        zeros where the backend would (SQLite as Debian builds it: see
+        `sqlite.py`); elsewhere nothing changes."""
+        yield
+
+    @contextlib.contextmanager
     def atomically(self) -> Iterator[None]:
         """Every write of this recorder inside, one transaction where the
         backend allows (PostgreSQL: see `postgres.py`); SQLite: each as it is."""
@@ -68,7 +75,7 @@ class ViewsWriter:
     ) -> None:
         """Fact rows, derived-table operations and the tracking record,
         atomically; `days` (a `days.DayCounts`) keeps the day rows in step."""
-        with self.datastore.transaction(commit=True) as c:
+        with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
             if rows:
                 c.executemany(
                     f"INSERT INTO {self._table(FACTS)} "
@@ -257,7 +264,7 @@ class ViewsWriter:
         """
         p = self.placeholder
         with self.atomically():  # a kill leaves the old views or the new tables
-            with self.datastore.transaction(commit=True) as c:
+            with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
                 c.execute(*self.columns_query)
                 stale = schema_state(map(_values, c.fetchall())) == "stale"
                 c.execute(
@@ -284,7 +291,7 @@ class ViewsWriter:
         """Drop the indexes a bulk load need not keep (`create_table` makes
         them again, once, packed): all but those a catch-up reads by."""
         if cursor is None:
-            with self.datastore.transaction(commit=True) as c:
+            with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
                 self.drop_indexes(c)
             return
         for name in index_names():
@@ -293,7 +300,7 @@ class ViewsWriter:
     def drop(self) -> None:
         """Forget every view row, the tracked position and (until `create_table`)
         the indexes: a rebuild inserts in bulk and indexes once at the end."""
-        with self.datastore.transaction(commit=True) as c:
+        with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
             self.drop_indexes(c)
             for table in TABLES:
                 c.execute(f"DELETE FROM {self._table(table)}")
