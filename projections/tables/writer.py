@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from projections.tables.days import days_missing
+from projections.tables.inserts import insert_current
 from projections.tables.schema import (
     CLOSE,
     DERIVED,
-    EVIDENCE,
     FACTS,
     POSITION,
     READ_COLUMNS,
@@ -143,33 +143,13 @@ class ViewsWriter:
                     (known, position),
                 )
         for name, rows in pending.items():
-            self._insert(cursor, name, [row for row in rows if row is not None])
+            insert_current(self, cursor, name, [r for r in rows if r is not None])
             if closed[name]:
                 marks = self._marks(len(closed[name][0]))
                 sql = f"INSERT INTO {self._table(name)} VALUES ({marks})"
                 cursor.executemany(sql, closed[name])
         if days is not None:
             days.flush(self, cursor)
-
-    def _insert(self, cursor: Any, name: str, rows: list[tuple[Any, ...]]) -> None:
-        """Insert current derived rows (each less its `known_to`), NULL
-        written in the statement, not bound: sqlite3 binds None through an
-        adapter lookup that raises and formats an AttributeError (some 4,000
-        instructions, more than the row's insert; 840,000 of them in a
-        200,000-event rebuild). So are the evidence's conditions, where none."""
-        if not rows:
-            return
-        p, table = self.placeholder, self._table(name)
-        if name == EVIDENCE:  # conditions: column 4, most often None
-            bare = [(*r[:4], *r[5:]) for r in rows if r[4] is None]
-            if bare:
-                marks = f"{p},{p},{p},{p},NULL,{self._marks(len(bare[0]) - 4)},NULL"
-                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", bare)
-            rows = [r for r in rows if r[4] is not None]
-            if not rows:
-                return
-        marks = f"{self._marks(len(rows[0]))},NULL"
-        cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
     def facts_of(
         self, negotiation: str, last: int | None = None
