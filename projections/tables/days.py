@@ -118,37 +118,37 @@ class DayCounts:
     def _change(
         self, writer: Any, cursor: Any, rows: list[Any], sign: int, known: int
     ) -> None:
-        """One world event's evidence rows (one proposal's, of one day) made
-        (+1) or closed (-1) at instant `known`: each party's stance at the
-        end of the row's day moves, and back on the party's next day; the
-        days so moved get a version each (`_version`)."""
-        key = (rows[0][0], rows[0][1])
+        """One world event's evidence rows (one proposal's, of one day and
+        position: an insert's rows or those a close ends) made (+1) or closed
+        (-1) at instant `known`: each party's stance at the end of the day
+        moves, and back on the party's next day; the days so moved get a
+        version each (`_version`)."""
+        first = rows[0]
+        key = (first[0], first[1])
         state = self.last
         if state is None or key != self.last_key:  # not the proposal of before
             state = self._state(writer, cursor, key)
             self.last, self.last_key = state, key
+        day = ordinal(first[_DAY])
+        after = (day + 1) << _SHIFT  # after every row of the day
+        at = (day << _SHIFT) + (first[_POSITION] << 2)  # the rows' `_key`s less stance
         # The version's ref row (`refs.py`): the rows' ref, position and
         # known_from are all alike, so the first tells.
-        first = rows[0]
-        self.refs.change(
-            state.id, state.opened, ordinal(first[_DAY]), first, sign, known
-        )
+        self.refs.change(state.id, state.opened, day, first, sign, known)
         moved: dict[int, list[int]] = {}  # day -> how its counts move
         parties = state.parties
         for row in rows:
-            day = ordinal(row[_DAY])
             runs = parties.get(row[_PARTY])
             if runs is None:
                 runs = [] if state.fresh else _runs(writer, cursor, *key, row[_PARTY])
                 runs.sort()
                 parties[row[_PARTY]] = runs
-            end = bisect_left(runs, (day + 1) << _SHIFT)  # after the party's day
+            end = bisect_left(runs, after)  # after the party's day
             was = runs[end - 1] & 3 if end else -1  # its stance at the day's end
-            item = (day << _SHIFT) + (row[_POSITION] << 2) + _STANCE[row[_STANCE_AT]]
             if sign > 0:
-                insort(runs, item, hi=end)
+                insort(runs, at + _STANCE[row[_STANCE_AT]], hi=end)
             else:
-                del runs[bisect_left(runs, item, hi=end)]
+                del runs[bisect_left(runs, at + _STANCE[row[_STANCE_AT]], hi=end)]
             end += sign
             now = runs[end - 1] & 3 if end else -1
             if was == now:  # no day's end-of-day counts change

@@ -12,6 +12,7 @@ from projections.tables.inserts import insert_current
 from projections.tables.schema import (
     CLOSE,
     DERIVED,
+    EVIDENCE,
     FACTS,
     POSITION,
     READ_COLUMNS,
@@ -113,7 +114,7 @@ class ViewsWriter:
         made: dict[int, tuple[str, int, int]] = {}
         p = self.placeholder
         for kind, params in ops:
-            if days is not None:
+            if days is not None and kind in (EVIDENCE, CLOSE):
                 days.before(self, cursor, (kind, params), made, pending)
             if kind != CLOSE:
                 rows = pending[kind]
