@@ -345,7 +345,10 @@ class Reader:
             views.close()
 
     def catch_up(
-        self, progress: Callable[[int, int], None] | None = None, recorder: Any = None
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        recorder: Any = None,
+        rebuild: bool = False,
     ) -> Any:
         """Bring the persisted views up to the log's head; return their recorder."""
         from projections.tables.catchup import catch_up
@@ -354,9 +357,9 @@ class Reader:
         recorder = recorder or self.store.tables().recorder(app)
         if progress is None and self.bar is not None:
             with self.bar("Updating the views") as shown:
-                catch_up(app, recorder, shown)
+                catch_up(app, recorder, shown, rebuild=rebuild)
         else:
-            catch_up(app, recorder, progress)
+            catch_up(app, recorder, progress, rebuild=rebuild)
         return recorder
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> Status:
@@ -366,7 +369,7 @@ class Reader:
         recorder = self.store.tables().recorder(self.store.app(write=True))
         with recorder.atomically():
             recorder.drop()
-            self.catch_up(progress, recorder)
+            self.catch_up(progress, recorder, rebuild=True)
             recorder.create_table()  # the indexes, once, after the bulk insert
         return self.status()
 

@@ -40,7 +40,10 @@ def test_views_written_in_small_batches_hold_the_rows_of_one(
     # view table's rows (the day rows too) with the stored ones.
     summit.ok("audit", "verify")
     assert_tables_equal_the_fold_at_known_at_cuts(summit, data)
-    with patch("projections.tables.catchup.BATCH", batch):
+    with (
+        patch("projections.tables.catchup.BATCH", batch),
+        patch("projections.tables.catchup.REBUILD_FACTOR", 1),
+    ):
         summit.ok("views", "rebuild")  # from empty, in batches, indexed after
     summit.ok("audit", "verify")
     assert_tables_equal_the_fold_at_known_at_cuts(summit, data)
@@ -94,7 +97,7 @@ def test_signoffs_with_and_without_reservations_rebuild_alike(summit: Any) -> No
     )
     before = summit.json("stance", "t")
     with patch("projections.tables.catchup.BATCH", 2):
-        summit.ok("views", "rebuild")
+        summit.ok("views", "rebuild")  # in batches of 8
     assert summit.json("stance", "t") == before
     allies = {a["ally"]: a for a in before["allies"]}
     assert allies["DEU"]["stance"] == "conditional"
