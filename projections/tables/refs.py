@@ -82,9 +82,17 @@ class RefRows:
         if self.closes:
             sql = f"UPDATE {table} SET known_to={p} WHERE {key}"
             cursor.executemany(sql, self.closes)
-        rows = [row for row in self.made if row[3] is not None]
-        if rows:
-            marks = writer._marks(len(rows[0]))
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        # Current rows with their NULL known_to written, not bound (binding
+        # None costs sqlite3 an adapter lookup: `inserts.py`).
+        current = [
+            (*r[:4], r[5]) for r in self.made if r[3] is not None and r[4] is None
+        ]
+        if current:
+            sql = f"INSERT INTO {table} VALUES ({p},{p},{p},{p},NULL,{p})"
+            cursor.executemany(sql, current)
+        ended = [r for r in self.made if r[3] is not None and r[4] is not None]
+        if ended:
+            marks = writer._marks(len(ended[0]))
+            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", ended)
         self.made, self.pending, self.closed = [], {}, set()
         self.closes, self.drops = [], []
