@@ -81,7 +81,6 @@ def _day_rows(
 ) -> list[tuple[Any, ...]]:
     """(day, *moves) of each day's version in the cut, in date order: the
     current ones, or the latest known by `known_at` of each day."""
-    from projections.tables.schema import micros
 
     p = views.placeholder
     moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
@@ -96,13 +95,9 @@ def _day_rows(
     if known_at is None:
         sql = f"SELECT d.day, {moves} {source} AND d.current = 1 ORDER BY d.day"
     else:
-        # Kept from the negotiation's opening (its first fact).
-        opened = (
-            f"(SELECT recorded_us FROM {views.table(FACTS)} "
-            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
-        )
-        source += f" AND d.known_from <= {p} - {opened}"
-        params += [micros(known_at), negotiation]
+        known, known_params = _known_from_opening(views, negotiation, known_at)
+        source += f" AND d.known_from <= {known}"
+        params += known_params
         if views.row_id is None:  # PostgreSQL: the latest of each day
             sql = (
                 f"SELECT DISTINCT ON (d.day) d.day, {moves} {source} "
@@ -141,7 +136,6 @@ def _refs(
     (`refs.py`: one a world event's version, in (day, position) order
     along their key) of the days from the first to the last, the version
     of each event visible at the cut, kept for the path's days."""
-    from projections.tables.schema import micros
 
     p = views.placeholder
     params: list[Any] = [negotiation, proposal, ordinal(path[0]["on"])]
@@ -149,16 +143,12 @@ def _refs(
     if known_at is None:
         cut = " AND r.known_to IS NULL"
     else:
-        opened = (
-            f"(SELECT recorded_us FROM {views.table(FACTS)} "
-            f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
-        )
-        known = f"({p} - {opened})"
+        known, known_params = _known_from_opening(views, negotiation, known_at)
         cut = (
             f" AND r.known_from <= {known} "
             f"AND (r.known_to IS NULL OR r.known_to > {known})"
         )
-        params += [micros(known_at), negotiation] * 2
+        params += known_params * 2
     rows = views.rows(
         f"SELECT r.day, r.ref FROM {views.table(PATHS)} AS k "
         f"JOIN {views.table(REFS)} AS r ON r.id = k.id "
@@ -172,3 +162,19 @@ def _refs(
         for day, group in groupby(rows, itemgetter(0))
         if day in wanted
     }
+
+
+def _known_from_opening(
+    views: Any, negotiation: str, known_at: datetime
+) -> tuple[str, list[Any]]:
+    """`known_at` as the day and ref rows keep their instants: counted from
+    the negotiation's opening (its first fact's recorded_us), as SQL and its
+    parameters."""
+    from projections.tables.schema import micros
+
+    p = views.placeholder
+    opened = (
+        f"(SELECT recorded_us FROM {views.table(FACTS)} "
+        f"WHERE negotiation={p} ORDER BY position LIMIT 1)"
+    )
+    return f"({p} - {opened})", [micros(known_at), negotiation]
