@@ -191,3 +191,45 @@ def test_a_signoff_keeps_one_ref_row_a_version(summit: Any) -> None:
     assert sql(summit.store, "SELECT COUNT(*) FROM summit_evidence")[0][0] == 6
     assert path_of(summit) == [("2025-06-13", [3, 0, 0, 0, 0], ["s1"])]
     assert_rows_match_the_fold(summit)
+
+
+def test_a_days_refs_come_in_recording_order_one_row_a_day(
+    summit: Any, monkeypatch: Any
+) -> None:
+    # The database joins a day's refs (group_concat / string_agg): corrected
+    # evidence keeps its place, later entries follow in recording order, and
+    # on SQLite the plan walks the key, so the join meets them in that order.
+    load_one_by_one(
+        summit,
+        said("c-3", "FRA", "2025-06-10", "opposes"),
+        said("a.1", "DEU", "2025-06-10", "supports"),
+        said("b_2", "GBR", "2025-06-11", "supports"),
+        corrected("k1", "c-3", {"position": {"proposal": "p5", "stance": "supports"}}),
+        said("d", "DEU", "2025-06-10", "undecided"),  # recorded last, same day
+    )
+    assert path_of(summit) == [
+        ("2025-06-10", [1, 0, 1, 0, 1], ["c-3", "a.1", "d"]),
+        ("2025-06-11", [2, 0, 1, 0, 0], ["b_2"]),
+    ]
+    assert path_of(summit, "--known-at", "2100-01-01T00:00:00Z") == path_of(summit)
+    assert_rows_match_the_fold(summit)
+    if summit.store.startswith("postgresql"):
+        return
+    from projections.tables.sqlite import SQLiteTables
+
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+    rows = SQLiteTables.rows
+
+    def spy(self: Any, sql_text: str, *params: Any) -> Any:
+        seen.append((sql_text, params))
+        return rows(self, sql_text, *params)
+
+    monkeypatch.setattr(SQLiteTables, "rows", spy)
+    for known in ([], ["--known-at", "2100-01-01T00:00:00Z"]):
+        seen.clear()
+        summit.json("consensus", NEG, *known)
+        joins = [(s, p) for s, p in seen if "group_concat" in s]
+        assert len(joins) == 1
+        plan = sql(summit.store, f"EXPLAIN QUERY PLAN {joins[0][0]}", *joins[0][1])
+        assert "TEMP B-TREE" not in repr(plan).upper()
+        assert "SEARCH r USING PRIMARY KEY (id=? AND day>? AND day<?)" in repr(plan)
