@@ -82,31 +82,46 @@ def _day_rows(
 
     p = views.placeholder
     moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
-    source = (
-        f"FROM {views.table(PATHS)} AS k JOIN {views.table(DAYS)} AS d "
-        f"ON d.id = k.id WHERE k.negotiation={p} AND k.proposal={p}"
-    )
+    paths, days = views.table(PATHS), views.table(DAYS)
+    where = f"WHERE k.negotiation={p} AND k.proposal={p}"
     params: list[Any] = [negotiation, proposal]
     if as_of is not None:
-        source += f" AND d.day <= {p}"
+        where += f" AND d.day <= {p}"
         params.append(ordinal(as_of))
     if known_at is None:
-        sql = f"SELECT d.day, {moves} {source} AND d.current = 1 ORDER BY d.day"
-    else:
-        known, known_params = _known_from_opening(views, negotiation, known_at)
-        source += f" AND d.known_from <= {known}"
-        params += known_params
-        if views.row_id is None:  # PostgreSQL: the latest of each day
-            sql = (
-                f"SELECT DISTINCT ON (d.day) d.day, {moves} {source} "
-                "ORDER BY d.day, d.known_from DESC"
-            )
-        else:  # SQLite: the columns of the row that has the MAX
-            sql = (
-                f"SELECT d.day, {moves}, MAX(d.known_from) {source} "
-                "GROUP BY d.day ORDER BY d.day"
-            )
-    return list(views.rows(sql, *params))
+        sqlite = f" INDEXED BY {DAYS}_current" if views.row_id is not None else ""
+        sql = (
+            f"SELECT d.day, {moves} FROM {paths} AS k JOIN {days} AS d{sqlite} "
+            f"ON d.id = k.id {where} AND d.current = 1 ORDER BY d.day"
+        )
+        return list(views.rows(sql, *params))
+    known, known_params = _known_from_opening(views, negotiation, known_at)
+    if views.row_id is None:  # PostgreSQL: the latest of each day
+        sql = (
+            f"SELECT DISTINCT ON (d.day) d.day, {moves} FROM {paths} AS k "
+            f"JOIN {days} AS d ON d.id = k.id {where} AND d.known_from <= {known} "
+            "ORDER BY d.day, d.known_from DESC"
+        )
+        return list(views.rows(sql, *params, *known_params))
+    # SQLite: each day once (its current row, along the partial index), then
+    # one seek back along the key to its latest version known by then; a day
+    # with none is left out by the join.
+    sql = (
+        f"SELECT d.day, {moves} FROM {paths} AS k "
+        f"JOIN {days} AS c INDEXED BY {DAYS}_current ON c.id = k.id "
+        f"JOIN {days} AS d ON d.id = c.id AND d.day = c.day AND d.known_from = "
+        f"(SELECT MAX(e.known_from) FROM {days} AS e "
+        f"WHERE e.id = c.id AND e.day = c.day AND e.known_from <= {known}) "
+        f"{where.replace('d.day', 'c.day')} AND c.current = 1 ORDER BY c.day"
+    )
+    return list(views.rows(sql, *known_params, *params))
+
+
+# INDEXED BY: with no statistics SQLite's planner walks every version of the
+# proposal's days along the key (38,000 rows at the 50,000-event
+# negotiation: 1.5 ms; for --known-at, grouped: 5.7 ms) rather than the
+# partial index of the current ones (180 rows: 0.24 ms), so the queries
+# name the index.
 
 
 def _days(

@@ -233,3 +233,9 @@ def test_a_days_refs_come_in_recording_order_one_row_a_day(
         plan = sql(summit.store, f"EXPLAIN QUERY PLAN {joins[0][0]}", *joins[0][1])
         assert "TEMP B-TREE" not in repr(plan).upper()
         assert "SEARCH r USING PRIMARY KEY (id=? AND day>? AND day<?)" in repr(plan)
+        # The day rows: one a day along the partial index of current rows,
+        # not every version of every day.
+        days = [(s, p) for s, p in seen if "summit_days" in s]
+        assert len(days) == 1
+        plan = sql(summit.store, f"EXPLAIN QUERY PLAN {days[0][0]}", *days[0][1])
+        assert "USING INDEX summit_days_current" in repr(plan)
