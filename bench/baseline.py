@@ -6,7 +6,9 @@
     python bench/baseline.py read STORE.db
         read and decode the whole notification log in batches.
 
-Prints the seconds taken by the work itself (after imports).
+Prints the seconds taken by the work itself (after imports). bench/run.py
+takes the whole process's time for the ratio, as it does for summit's side
+(issue 12: "both sides whole processes"), and reports this figure beside it.
 """
 
 from __future__ import annotations
