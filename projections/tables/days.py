@@ -22,9 +22,7 @@ A day moved back to nothing keeps a version of zeros.
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left, insort
-from datetime import date
 from typing import Any
 
 from projections.tables.refs import RefRows
@@ -36,6 +34,7 @@ from projections.tables.schema import (
     FACTS,
     PATHS,
     REFS,
+    ordinal,
 )
 
 _STANCE = {stance: i for i, stance in enumerate(DAY_COUNTS)}
@@ -303,20 +302,6 @@ def _current(writer: Any, cursor: Any, path: int) -> list[list[Any]]:
         path,
     )
     return [[*row, False] for row in rows]
-
-
-_EPOCH = date(2000, 1, 1).toordinal()
-
-
-@functools.cache
-def ordinal(day: str) -> int:
-    """A day as stored: days since 2000-01-01 (2 bytes, where its text is 10)."""
-    return date.fromisoformat(day).toordinal() - _EPOCH
-
-
-@functools.cache
-def day_text(n: int) -> str:
-    return date.fromordinal(n + _EPOCH).isoformat()
 
 
 def _opened(writer: Any, cursor: Any, negotiation: str) -> int:

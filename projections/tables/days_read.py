@@ -8,8 +8,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from projections.tables.days import day_text, ordinal
-from projections.tables.schema import DAY_COUNTS, DAYS, FACTS, PATHS, REFS
+from projections.tables.schema import (
+    DAY_COUNTS,
+    DAYS,
+    FACTS,
+    PATHS,
+    REFS,
+    day_text,
+    ordinal,
+)
 
 
 def consensus_answer(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,6 +55,21 @@ COLUMNS = ("position", "negotiation", "version", "ref", "recorded_us")
 READ_COLUMNS = ", ".join((*COLUMNS, "state"))
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+_DAY_ZERO = date(2000, 1, 1).toordinal()
+
+
+@functools.cache
+def ordinal(day: str) -> int:
+    """A day as the day and ref rows store it (`days.py`): days since
+    2000-01-01 (2 bytes, where its text is 10)."""
+    return date.fromisoformat(day).toordinal() - _DAY_ZERO
+
+
+@functools.cache
+def day_text(n: int) -> str:
+    return date.fromordinal(n + _DAY_ZERO).isoformat()
 
 
 def micros(instant: datetime) -> int:

@@ -33,6 +33,8 @@ NOT_LOADED = (
     "dataclasses",
     "difflib",  # click's close matches, when `-p` was first tried as a long option
     "cli.render.progress",  # a catch-up's bar: views up to date need none
+    "projections.tables.days",  # keeps the day rows; consensus reads them
+    "projections.tables.refs",  # (days_read.py)
 )
 # No query needs `decimal`: stance's gaps and delivery's arithmetic (28 digits,
 # divisions) are exact in integers (projections/exact.py, projections.stance.
