@@ -64,6 +64,11 @@ class SQLiteTables:
     def __init__(self, path: str) -> None:
         self.path = path
         self.conn = sqlite3.connect(read_only_uri(path), uri=True)
+        # One read transaction, as PostgreSQL's reader keeps: the status
+        # check and every read of a query see one snapshot of the file, so
+        # another process's rebuild cannot empty the views, or drop an index
+        # a query names (`days_read.py`), between two of its statements.
+        self.conn.execute("BEGIN")
 
     def close(self) -> None:
         self.conn.close()
