@@ -95,27 +95,22 @@ def _day_rows(
     if as_of is not None:
         where += f" AND d.day <= {p}"
         params.append(ordinal(as_of))
+    # SQLite's planner needs telling (see INDEXED BY below).
+    current = f" INDEXED BY {DAYS}_current" if views.row_id is not None else ""
     if known_at is None:
-        sqlite = f" INDEXED BY {DAYS}_current" if views.row_id is not None else ""
         sql = (
-            f"SELECT d.day, {moves} FROM {paths} AS k JOIN {days} AS d{sqlite} "
+            f"SELECT d.day, {moves} FROM {paths} AS k JOIN {days} AS d{current} "
             f"ON d.id = k.id {where} AND d.current = 1 ORDER BY d.day"
         )
         return list(views.rows(sql, *params))
     known, known_params = _known_from_opening(views, negotiation, known_at)
-    if views.row_id is None:  # PostgreSQL: the latest of each day
-        sql = (
-            f"SELECT DISTINCT ON (d.day) d.day, {moves} FROM {paths} AS k "
-            f"JOIN {days} AS d ON d.id = k.id {where} AND d.known_from <= {known} "
-            "ORDER BY d.day, d.known_from DESC"
-        )
-        return list(views.rows(sql, *params, *known_params))
-    # SQLite: each day once (its current row, along the partial index), then
-    # one seek back along the key to its latest version known by then; a day
-    # with none is left out by the join.
+    # Each day once (its current row, along the partial index), then one seek
+    # back along the key to its latest version known by then; a day with none
+    # is left out by the join. (Grouping every version instead sorted 19,000
+    # rows on PostgreSQL at the 50,000-event negotiation: 41 ms, not 4.)
     sql = (
         f"SELECT d.day, {moves} FROM {paths} AS k "
-        f"JOIN {days} AS c INDEXED BY {DAYS}_current ON c.id = k.id "
+        f"JOIN {days} AS c{current} ON c.id = k.id "
         f"JOIN {days} AS d ON d.id = c.id AND d.day = c.day AND d.known_from = "
         f"(SELECT MAX(e.known_from) FROM {days} AS e "
         f"WHERE e.id = c.id AND e.day = c.day AND e.known_from <= {known}) "
