@@ -90,10 +90,11 @@ def _day_rows(
     p = views.placeholder
     moves = ", ".join(f"d.{c}" for c in DAY_COUNTS)
     paths, days = views.table(PATHS), views.table(DAYS)
+    each = "d" if known_at is None else "c"  # the row that walks the days
     where = f"WHERE k.negotiation={p} AND k.proposal={p}"
     params: list[Any] = [negotiation, proposal]
     if as_of is not None:
-        where += f" AND d.day <= {p}"
+        where += f" AND {each}.day <= {p}"
         params.append(ordinal(as_of))
     # SQLite's planner needs telling (see INDEXED BY below).
     current = f" INDEXED BY {DAYS}_current" if views.row_id is not None else ""
@@ -114,7 +115,7 @@ def _day_rows(
         f"JOIN {days} AS d ON d.id = c.id AND d.day = c.day AND d.known_from = "
         f"(SELECT MAX(e.known_from) FROM {days} AS e "
         f"WHERE e.id = c.id AND e.day = c.day AND e.known_from <= {known}) "
-        f"{where.replace('d.day', 'c.day')} AND c.current = 1 ORDER BY c.day"
+        f"{where} AND c.current = 1 ORDER BY c.day"
     )
     return list(views.rows(sql, *known_params, *params))
 
@@ -187,8 +188,8 @@ def _refs(
 # only index on summit_refs is its key (id, day, position, known_from), the
 # id is fixed by the join, so the scan meets the rows in (day, position)
 # order and GROUP BY r.day needs no sorter; the aggregate takes them as the
-# scan meets them. tests/cli/test_consensus_days.py checks the plan uses
-# no temporary B-tree and that the refs equal a row-by-row read.
+# scan meets them. tests/cli/test_consensus_days.py checks the plan (a
+# search along the key, no temporary B-tree) and the refs against the fold.
 
 
 def _known_from_opening(
