@@ -31,10 +31,12 @@ def first_difference(app: Any, views: Any) -> str | None:
     None when every view table holds exactly what the log gives (up to the
     position the views have processed).
 
-    The tables are read one after another, not in one snapshot: a writer that
-    catches the views up meanwhile (the team store) moves their position, and
-    the comparison is then made again against the new position; a difference
-    is reported only when the position held still while it was found."""
+    A reader of the views reads one snapshot on either backend, so their
+    position holds still while the tables are compared; should a reader not
+    hold one, a writer catching the views up meanwhile (the team store) moves
+    the position, and the comparison is then made again against the new one:
+    a difference is reported only when the position held still while it was
+    found."""
     for _ in range(ATTEMPTS):
         tracked = views.status().tracked
         if tracked == 0:

@@ -214,6 +214,13 @@ def test_a_days_refs_come_in_recording_order_one_row_a_day(
     assert path_of(summit, "--known-at", "2100-01-01T00:00:00Z") == path_of(summit)
     assert_rows_match_the_fold(summit)
     if summit.store.startswith("postgresql"):
+        # Without index scans PostgreSQL meets the ref rows in the heap's
+        # order (c-3's corrected version last): the aggregate's ORDER BY
+        # alone keeps rule 2's order.
+        scans = ("indexscan", "indexonlyscan", "bitmapscan")
+        options = " ".join(f"-c enable_{scan}=off" for scan in scans)
+        monkeypatch.setenv("PGOPTIONS", options)
+        assert path_of(summit)[0][2] == ["c-3", "a.1", "d"]
         return
     from projections.tables.sqlite import SQLiteTables
 
