@@ -77,6 +77,14 @@ QUERIES = {
 }
 
 
+def baseline(*args: str) -> tuple[float, float]:
+    """One bench/baseline.py process: its wall seconds (the ratio's side:
+    both sides whole processes, issue 12) and those of its work alone after
+    its imports (what it prints, shown beside)."""
+    whole, said = timed([PY, BASELINE, *args])
+    return whole, float(said)
+
+
 def bench_imports(
     kind: Kind, sizes: list[int], runs: int, sqlite: Kind, cached_from: int
 ) -> None:
@@ -113,9 +121,9 @@ def bench_imports(
                 kind.points[kilo(n)] = store
             if not kind.pg:
                 bstore = kind.fresh(f"baseline_{n}_{i}")
-                whole, said = timed([PY, BASELINE, "save", bstore, str(path)])
-                base.append(whole)  # both sides whole processes (issue 12)
-                work.append(float(said))
+                whole, alone = baseline("save", bstore, str(path))
+                base.append(whole)
+                work.append(alone)
                 kind.discard(bstore)
         kind.imports[n] = med(ours)
         mine = f"{n / med(ours):,.0f} ev/s ({med(ours):.1f} s; {spread(ours)})"
@@ -198,9 +206,9 @@ def bench_rebuild(kind: Kind, n: int, runs: int) -> None:
     rebuild, read, work = [], [], []
     for _ in range(runs if n < 100_000 else min(runs, 3)):
         rebuild.append(timed(summit(store, "views", "rebuild"))[0])
-        whole, said = timed([PY, BASELINE, "read", store])
-        read.append(whole)  # both sides whole processes (issue 12)
-        work.append(float(said))
+        whole, alone = baseline("read", store)
+        read.append(whole)
+        work.append(alone)
     r = med(read) / med(rebuild)
     label = f"views rebuild of {n:,} events"
     row = (
