@@ -19,8 +19,9 @@ def consensus(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> No
       summit consensus hague-2025 --proposal defence-investment-5pct
       summit consensus hague-2025 --format csv     # the path, one row per date
     """
-    from cli.render.formats import emit, lazy
+    from cli.render.formats import consensus_json, emit, lazy
 
     fmt = kw.pop("fmt")
-    view = obj.reader.consensus(negotiation, proposal, **kw)
-    emit(view, fmt, lazy("cli.render.tables", "CONSENSUS"))
+    joined = fmt == "json"  # refs as one text a day: see consensus_json
+    view = obj.reader.consensus(negotiation, proposal, joined_refs=joined, **kw)
+    emit(view, fmt, lazy("cli.render.tables", "CONSENSUS"), consensus_json)

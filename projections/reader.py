@@ -21,8 +21,7 @@ from domain.errors import CheckFailed, NotFound, UsageError
 from projections.filters import check_ally, check_range, instant_text
 from projections.tables.read import ReadOnlyStore, view_rows
 
-# The fold over the log (history, log) is imported only when a query needs
-# it: a query answered from the views starts without it.
+# The fold over the log is imported only when a query needs it.
 if TYPE_CHECKING:
     from domain.application import Summit
     from projections.history import History
@@ -133,12 +132,13 @@ class Reader:
         *,
         as_of: str | None,
         known_at: datetime | None,
+        joined_refs: bool = False,
     ) -> dict[str, Any]:
-        """The consensus view (SPEC §4) of one proposal (`tables/days_read.py`)."""
-        from projections.tables.days_read import consensus_answer
+        """The consensus view (SPEC §4) of a proposal (`tables/days_read.py`)."""
+        from projections.tables.days_read import consensus_answer as answer
 
         with view_rows():
-            return consensus_answer(self, negotiation, proposal, as_of, known_at)
+            return answer(self, negotiation, proposal, as_of, known_at, joined_refs)
 
     def figures(
         self, negotiation: str, as_of: str | None, known_at: datetime | None

@@ -29,6 +29,7 @@ from projections.tables.refs import RefRows
 from projections.tables.schema import (
     CLOSE,
     DAY_COUNTS,
+    DAYREFS,
     DAYS,
     EVIDENCE,
     FACTS,
@@ -318,15 +319,17 @@ def _opened(writer: Any, cursor: Any, negotiation: str) -> int:
 
 
 def days_missing(writer: Any, cursor: Any) -> bool:
-    """Whether the views were written before the day rows or the ref rows
-    existed (evidence rows and no day row, or no ref row: the first
-    evidence on a proposal always makes both), so are to be refolded."""
+    """Whether the views were written before the day rows, the ref rows or
+    their texts existed (evidence rows and no day row, ref row or text: the
+    first evidence on a proposal always makes all three), so are to be
+    refolded."""
     evidence, days = writer._table(EVIDENCE), writer._table(DAYS)
-    refs = writer._table(REFS)
+    refs, texts = writer._table(REFS), writer._table(DAYREFS)
     found = _select(
         writer,
         cursor,
         f"SELECT EXISTS (SELECT 1 FROM {evidence}) AND (NOT EXISTS "
-        f"(SELECT 1 FROM {days}) OR NOT EXISTS (SELECT 1 FROM {refs})) AS missing",
+        f"(SELECT 1 FROM {days}) OR NOT EXISTS (SELECT 1 FROM {refs}) "
+        f"OR NOT EXISTS (SELECT 1 FROM {texts})) AS missing",
     )
     return bool(found[0][0])

@@ -10,6 +10,7 @@ from typing import Any
 
 from projections.tables.schema import (
     DAY_COUNTS,
+    DAYREFS,
     DAYS,
     FACTS,
     PATHS,
@@ -25,9 +26,12 @@ def consensus_answer(
     proposal: str | None,
     as_of: str | None,
     known_at: datetime | None,
+    joined_refs: bool = False,
 ) -> dict[str, Any]:
     """`Reader.consensus`: from the day rows when the views can be caught up,
-    else folded from the log's evidence known at `known_at`."""
+    else folded from the log's evidence known at `known_at`. With
+    `joined_refs`, a path step read from the day rows may hold its refs as
+    the database joined them (`consensus_from_tables`)."""
     from projections.consensus import consensus_from
     from projections.filters import instant_text
     from projections.inputs import inputs_from_history
@@ -37,7 +41,7 @@ def consensus_answer(
         negotiation,
         known_at,
         lambda v: consensus_from_tables(
-            v, negotiation, proposal, as_of, known_at, known
+            v, negotiation, proposal, as_of, known_at, known, joined_refs
         ),
         lambda history: consensus_from(
             inputs_from_history(history, proposal, as_of), as_of=as_of, known_at=known
@@ -53,10 +57,16 @@ def consensus_from_tables(
     as_of: str | None,
     known_at: datetime | None,
     known_text: str | None,
+    joined_refs: bool = False,
 ) -> dict[str, Any]:
     """The `summit consensus` document (SPEC §4) read from the day rows:
     the path's counts and reached_on from at most one row a day, holdouts
-    from each party's stance (indexed seeks), refs only of the path's days."""
+    from each party's stance (indexed seeks), refs only of the path's days.
+
+    With `joined_refs` each step's refs are one text, the refs in order with
+    one space between them ("" for none), as the database joined them: a
+    JSON writer can then put them out without making 11,000 strings and
+    encoding each (`cli.render.formats.consensus_json`)."""
     from projections.consensus import document, walk
     from projections.tables.read import inputs_from_tables
 
@@ -68,8 +78,13 @@ def consensus_from_tables(
     path, counts, reached_on = walk(_days(rows, parties), parties)
     if path:
         refs = _refs(views, negotiation, inputs.proposal, known_at, path)
+        none: str | list[str] = "" if joined_refs else []
         for step in path:
-            step["refs"] = refs.get(step["on"], [])
+            text = refs.get(step["on"])
+            if text is None:
+                step["refs"] = none
+            else:
+                step["refs"] = text if joined_refs else text.split(" ")
     assert inputs.stances is not None
     holdouts = [p for p, row in inputs.stances.items() if row["stance"] != "supports"]
     return document(
@@ -147,49 +162,48 @@ def _refs(
     proposal: str,
     known_at: datetime | None,
     path: list[dict[str, Any]],
-) -> dict[str, list[str]]:
-    """The refs of the path's days, in rule-2 order: the ref rows
-    (`refs.py`: one a world event's version, in (day, position) order
-    along their key) of the days from the first to the last, the version
-    of each event visible at the cut, joined into one text a day by the
-    database (a row a day, not a row a ref: turning 11,000 rows into Python
-    objects was a third of a big path's answer) and kept for the path's
-    days. A ref never holds a space (SPEC §2's pattern), so the texts split
-    back exactly."""
-
+) -> dict[str, str]:
+    """The refs of the path's days in rule-2 order, one text a day (its refs
+    with one space between: a ref never holds a space, SPEC §2's pattern, so
+    the texts split back exactly): the days' texts (`refs.py`: one row a
+    day, not a row a ref) from the first path day to the last, kept for the
+    path's days. At a `--known-at` cut, a day whose ref rows changed after it
+    is read from them instead: the version of each world event visible then,
+    joined by the database in the key's (position) order."""
     p = views.placeholder
     params: list[Any] = [negotiation, proposal, ordinal(path[0]["on"])]
     params.append(ordinal(path[-1]["on"]))
-    if known_at is None:
-        cut = " AND r.known_to IS NULL"
-    else:
+    text = "t.refs"
+    if known_at is not None:
         known, known_params = _known_from_opening(views, negotiation, known_at)
-        cut = (
-            f" AND r.known_from <= {known} "
-            f"AND (r.known_to IS NULL OR r.known_to > {known})"
+        if views.row_id is None:  # PostgreSQL: the order said in the aggregate
+            joined = "string_agg(r.ref, ' ' ORDER BY r.position)"
+        else:  # SQLite 3.40 takes no ORDER BY there (see below)
+            joined = "group_concat(r.ref, ' ')"
+        text = (
+            f"CASE WHEN t.changed <= {known} THEN t.refs ELSE "
+            f"(SELECT {joined} FROM {views.table(REFS)} AS r "
+            f"WHERE r.id = t.id AND r.day = t.day AND r.known_from <= {known} "
+            f"AND (r.known_to IS NULL OR r.known_to > {known})) END"
         )
-        params += known_params * 2
-    if views.row_id is None:  # PostgreSQL: the order said in the aggregate
-        joined = "string_agg(r.ref, ' ' ORDER BY r.position)"
-    else:  # SQLite 3.40 takes no ORDER BY there (see below)
-        joined = "group_concat(r.ref, ' ')"
+        params = [*known_params * 3, *params]
     rows = views.rows(
-        f"SELECT r.day, {joined} FROM {views.table(PATHS)} AS k "
-        f"JOIN {views.table(REFS)} AS r ON r.id = k.id "
+        f"SELECT t.day, {text} FROM {views.table(PATHS)} AS k "
+        f"JOIN {views.table(DAYREFS)} AS t ON t.id = k.id "
         f"WHERE k.negotiation={p} AND k.proposal={p} "
-        f"AND r.day >= {p} AND r.day <= {p}{cut} GROUP BY r.day ORDER BY r.day",
+        f"AND t.day >= {p} AND t.day <= {p} ORDER BY t.day",
         *params,
     )
     wanted = {ordinal(step["on"]) for step in path}
-    return {day_text(day): refs.split(" ") for day, refs in rows if day in wanted}
+    return {day_text(day): refs for day, refs in rows if refs and day in wanted}
 
 
-# Why SQLite's group_concat joins a day's refs in (day, position) order: the
-# only index on summit_refs is its key (id, day, position, known_from), the
-# id is fixed by the join, so the scan meets the rows in (day, position)
-# order and GROUP BY r.day needs no sorter; the aggregate takes them as the
-# scan meets them. tests/cli/test_consensus_days.py checks the plan (a
-# search along the key, no temporary B-tree) and the refs against the fold.
+# Why SQLite's group_concat joins a day's refs in position order (here and
+# where `refs.py` makes the texts): the only index on summit_refs is its key
+# (id, day, position, known_from), id and day are fixed, so the search
+# meets the rows in position order and the aggregate takes them as it
+# meets them. tests/cli/test_consensus_days.py checks the plan (a search
+# along the key, no temporary B-tree) and the refs against the fold.
 
 
 def _known_from_opening(

@@ -126,6 +126,8 @@ def recorder_class() -> type[Any]:
         """Writes view rows and the tracking record in one PostgreSQL transaction."""
 
         placeholder = "%s"
+        joined_refs = "string_agg(r.ref, ' ' ORDER BY r.position)"
+        greatest = "GREATEST"
 
         def __init__(self, datastore: Any, **kwargs: Any) -> None:
             super().__init__(datastore, **kwargs)

@@ -40,7 +40,8 @@ DERIVED = (TARGETS, EVIDENCE, PLEDGES, SPENDING)
 DAYS = "summit_days"  # the consensus paths' days (`days.py`)
 PATHS = "summit_paths"  # each proposal's id in DAYS
 REFS = "summit_refs"  # the refs each path day lists (`refs.py`)
-TABLES = (FACTS, *DERIVED, PATHS, DAYS, REFS)  # every view table
+DAYREFS = "summit_dayrefs"  # each path day's current refs as one text (`refs.py`)
+TABLES = (FACTS, *DERIVED, PATHS, DAYS, REFS, DAYREFS)  # every view table
 CLOSE = "close"  # the operation that ends a world event's current rows
 
 # How a day row moves the counts of the stances (SPEC §4's order; the
@@ -201,6 +202,12 @@ def create_statements(
         f"day {integer} NOT NULL, position {integer} NOT NULL, "
         f"known_from {integer} NOT NULL, known_to {integer}, ref {text} NOT NULL, "
         f"PRIMARY KEY (id, day, position, known_from)){without_rowid}",
+        # Each day's current refs joined in that order (one space between),
+        # and the last instant any of its ref rows was made or closed: a cut
+        # at or after it sees that text too (`refs.py`).
+        f"CREATE TABLE IF NOT EXISTS {t(DAYREFS)} (id {integer} NOT NULL, "
+        f"day {integer} NOT NULL, changed {integer} NOT NULL, refs {text} NOT NULL, "
+        f"PRIMARY KEY (id, day)){without_rowid}",
     ]
     # A world event's rows are closed by its position (unique in the log).
     statements += [
@@ -257,8 +264,8 @@ def schema_state(found: Iterable[Sequence[Any]]) -> str:
     stored: dict[str, list[str]] = {}
     for table, _, column in found:
         stored.setdefault(table, []).append(column)
-    if EVIDENCE in stored and REFS not in stored:  # views from before the refs
-        return "stale"
+    if EVIDENCE in stored and (REFS not in stored or DAYREFS not in stored):
+        return "stale"  # views from before the ref rows, or before the texts
     state = "current"
     for table, columns in table_columns().items():
         if table not in stored:

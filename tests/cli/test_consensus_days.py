@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
+
+import pytest
 
 from tests.builders import (
     NEG,
@@ -161,16 +164,27 @@ def test_views_written_before_the_day_rows_are_refolded(summit: Any) -> None:
     summit.ok("audit", "verify")
 
 
-def test_views_written_before_the_ref_rows_are_refolded(summit: Any) -> None:
+@pytest.mark.parametrize(
+    ("table", "check", "expected"),
+    [
+        ("summit_refs", "SELECT COUNT(*) FROM summit_refs", [(2,)]),
+        # Each day's refs as one text: 2025-06-10 and 2025-06-12.
+        ("summit_dayrefs", "SELECT day, refs FROM summit_dayrefs ORDER BY 1",
+         [(9292, "a"), (9294, "s1")]),
+    ],
+)  # fmt: skip
+def test_views_written_before_the_ref_rows_or_texts_are_refolded(
+    summit: Any, table: str, check: str, expected: list[tuple[Any, ...]]
+) -> None:
     load_one_by_one(
         summit,
         said("a", "DEU", "2025-06-10", "supports"),
         signed("s1", "2025-06-12", ["FRA", "GBR"]),
     )
     before = summit.json("consensus", NEG)
-    sql(summit.store, "DROP TABLE summit_refs")
+    sql(summit.store, f"DROP TABLE {table}")
     assert summit.json("consensus", NEG) == before
-    assert sql(summit.store, "SELECT COUNT(*) FROM summit_refs")[0][0] == 2
+    assert [tuple(row) for row in sql(summit.store, check)] == expected
     summit.ok("audit", "verify")
 
 
@@ -196,9 +210,11 @@ def test_a_signoff_keeps_one_ref_row_a_version(summit: Any) -> None:
 def test_a_days_refs_come_in_recording_order_one_row_a_day(
     summit: Any, monkeypatch: Any
 ) -> None:
-    # The database joins a day's refs (group_concat / string_agg): corrected
-    # evidence keeps its place, later entries follow in recording order, and
-    # on SQLite the plan walks the key, so the join meets them in that order.
+    # The database joins a day's refs (group_concat / string_agg), when a
+    # batch's ref rows are written (`summit_dayrefs`) and at a --known-at cut
+    # before a day's last change: corrected evidence keeps its place, later
+    # entries follow in recording order, and on SQLite the plans walk the
+    # key, so the join meets them in that order.
     load_one_by_one(
         summit,
         said("c-3", "FRA", "2025-06-10", "opposes"),
@@ -212,17 +228,28 @@ def test_a_days_refs_come_in_recording_order_one_row_a_day(
         ("2025-06-11", [2, 0, 1, 0, 0], ["b_2"]),
     ]
     assert path_of(summit, "--known-at", "2100-01-01T00:00:00Z") == path_of(summit)
+    # Just before "d": 2025-06-10 changed after the cut, so it is joined
+    # from its ref rows as known then.
+    lines = summit.ok("export", NEG).stdout.splitlines()
+    d_at = datetime.fromisoformat(json.loads(lines[-1])["_recorded"]["at"])
+    before_d = (d_at - timedelta(microseconds=1)).isoformat()
+    assert path_of(summit, "--known-at", before_d)[0][2] == ["c-3", "a.1"]
     assert_rows_match_the_fold(summit)
     if summit.store.startswith("postgresql"):
         # Without index scans PostgreSQL meets the ref rows in the heap's
-        # order (c-3's corrected version last): the aggregate's ORDER BY
-        # alone keeps rule 2's order.
+        # order (c-3's corrected version last): the aggregates' ORDER BY
+        # alone keeps rule 2's order, in the texts a rebuild makes and in
+        # the join at a cut.
         scans = ("indexscan", "indexonlyscan", "bitmapscan")
         options = " ".join(f"-c enable_{scan}=off" for scan in scans)
         monkeypatch.setenv("PGOPTIONS", options)
+        summit.ok("views", "rebuild")
         assert path_of(summit)[0][2] == ["c-3", "a.1", "d"]
+        assert path_of(summit, "--known-at", before_d)[0][2] == ["c-3", "a.1"]
         return
+    from projections.tables.refs import texts_sql
     from projections.tables.sqlite import SQLiteTables
+    from projections.tables.writer import ViewsWriter
 
     seen: list[tuple[str, tuple[Any, ...]]] = []
     rows = SQLiteTables.rows
@@ -231,18 +258,33 @@ def test_a_days_refs_come_in_recording_order_one_row_a_day(
         seen.append((sql_text, params))
         return rows(self, sql_text, *params)
 
+    def plan_of(sql_text: str, *params: Any) -> str:
+        plan = repr(sql(summit.store, f"EXPLAIN QUERY PLAN {sql_text}", *params))
+        assert "TEMP B-TREE" not in plan.upper()
+        return plan
+
     monkeypatch.setattr(SQLiteTables, "rows", spy)
-    for known in ([], ["--known-at", "2100-01-01T00:00:00Z"]):
+    for known in ([], ["--known-at", "2100-01-01T00:00:00Z"], ["--known-at", before_d]):
         seen.clear()
         summit.json("consensus", NEG, *known)
-        joins = [(s, p) for s, p in seen if "group_concat" in s]
-        assert len(joins) == 1
-        plan = sql(summit.store, f"EXPLAIN QUERY PLAN {joins[0][0]}", *joins[0][1])
-        assert "TEMP B-TREE" not in repr(plan).upper()
-        assert "SEARCH r USING PRIMARY KEY (id=? AND day>? AND day<?)" in repr(plan)
+        texts = [(s, p) for s, p in seen if "summit_dayrefs" in s]
+        assert len(texts) == 1
+        plan = plan_of(texts[0][0], *texts[0][1])
+        assert "SEARCH t USING PRIMARY KEY (id=? AND day>? AND day<?)" in plan
+        assert ("group_concat" in texts[0][0]) == bool(known)
+        if known:  # a day changed after the cut: its rows along the key
+            assert "SEARCH r USING PRIMARY KEY (id=? AND day=?)" in plan
         # The day rows: one a day along the partial index of current rows,
         # not every version of every day.
-        days = [(s, p) for s, p in seen if "summit_days" in s]
+        days = [(s, p) for s, p in seen if "summit_days " in s]
         assert len(days) == 1
-        plan = sql(summit.store, f"EXPLAIN QUERY PLAN {days[0][0]}", *days[0][1])
-        assert "USING INDEX summit_days_current" in repr(plan)
+        assert "USING INDEX summit_days_current" in plan_of(days[0][0], *days[0][1])
+    # The texts are made along the key too.
+    writer = SimpleNamespace(
+        placeholder="?",
+        _table=str,
+        joined_refs=ViewsWriter.joined_refs,
+        greatest=ViewsWriter.greatest,
+    )
+    plan = plan_of(texts_sql(writer), 1, 9000, 0, 1, 9000)
+    assert "SEARCH r USING PRIMARY KEY (id=? AND day=?)" in plan
