@@ -65,12 +65,19 @@ def sizes_block(label: str, breakdown: list[tuple[str, int]], file: str) -> str:
     return "\n".join([*lines, "", "</details>"])
 
 
-def render(header: str, sections: list[tuple[str, list[Row]]], notes: list[str]) -> str:
-    """The whole report: header line, one table per store kind, profiles."""
+def render(
+    header: str,
+    sections: list[tuple[str, list[Row]]],
+    notes: list[str],
+    extra: list[str] | None = None,
+) -> str:
+    """The whole report: header line, one table per store kind, `extra`
+    (the instruction counts), profiles."""
     parts = [f"> {header}"]
     for title, rows in sections:
         if rows:
             parts += [f"**{title}**", table(rows)]
+    parts += extra or []
     if notes:
         parts += ["For each target not met, where the time (or the space) goes:"]
         parts += notes

@@ -4,6 +4,7 @@
     python bench/run.py --quick         # 20,000 events, 3 runs: under 2 minutes
     python bench/run.py --sizes 2000 --negotiations 2000 --runs 1 --no-postgres
     python bench/run.py --write-readme  # ... and put the report in README.md
+    python bench/run.py --instructions  # ... and count each query's instructions
 
 The full run measures stores of 2,000,000, 200,000 and 20,000 generated
 events (bench/generate.py: negotiations of about 2,000 events) and one
@@ -40,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import extras
+import instructions
 from kinds import Kind, profile, statement
 from measure import (
     ENV,
@@ -361,6 +363,11 @@ def main() -> None:
     parser.add_argument(
         "--write-readme", action="store_true", help="replace README.md's measured part"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each cold query's instructions (callgrind; minutes)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.negotiations, args.runs, args.no_postgres = (
@@ -406,6 +413,13 @@ def main() -> None:
             kind.points = dict(sorted(kind.points.items(), key=point_order))
             loads.append(os.getloadavg()[0])
         bench_queries(kinds, args.runs, loads)
+        extra = []
+        if args.instructions:
+            extra.append(
+                instructions.table(kinds[0].points, QUERIES)
+                if instructions.available()
+                else "(No instruction counts: valgrind is not installed.)"
+            )
         notes = [explain() for kind in kinds for explain in kind.missed]
         pg_version = kinds[-1].pg.version if kinds[-1].pg else ""
     finally:
@@ -417,6 +431,7 @@ def main() -> None:
         header(args, pg_version, loads, time.time() - started),
         [(f"{kind.name}", kind.rows) for kind in kinds],
         [note for note in notes if note],
+        extra,
     )
     print(report)
     if args.write_readme:

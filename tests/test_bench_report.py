@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+import instructions  # noqa: E402
 import kinds  # noqa: E402
 import measure  # noqa: E402
 import report  # noqa: E402
@@ -98,6 +99,25 @@ def test_render_shows_each_table_and_each_profile() -> None:
     assert "Empty" not in text
     assert "0.10 s of it loading modules" in text
     assert "| 0.200 | 0.240 | 3 | `a\\|b` |" in text
+    # The instruction counts (`--instructions`) come after the tables,
+    # before the profiles.
+    counted = report.render("h", [("SQLite", [ROW])], [block], ["COUNTS"])
+    assert counted.index("| import 20,000") < counted.index("COUNTS")
+    assert counted.index("COUNTS") < counted.index("For each target not met")
+
+
+def test_instruction_counts_mark_a_query_over_the_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    counts = {"--help": 200, "20k": 240, "2M": 270}
+    # [python, summit, "--help"] or [python, summit, "--store", STORE, ...]
+    monkeypatch.setattr(
+        instructions, "count", lambda cmd: counts[cmd[-1 if len(cmd) == 3 else 3]]
+    )
+    text = instructions.table({"20k": "20k", "2M": "2M"}, {"stance": ["stance"]})
+    assert "| query | 20k | 2M | slowest / fastest |" in text
+    assert "| `stance` | 1.20× | **1.35×** | 1.12 |" in text
 
 
 def test_scale_points_read_small_to_large_then_the_negotiations() -> None:
