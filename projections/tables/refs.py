@@ -74,6 +74,10 @@ class RefRows:
                 new = [path, day, key[1], made_from, None, row[_REF]]
                 self.pending[key] = new
                 self.made.append(new)
+                # A version closed at the instant it was made, then made
+                # again at that instant (a correction recorded in the same
+                # microsecond) has the same key: the new one is open.
+                self.closed.discard(key)
             return
         if key in self.closed:  # another signatory's row of the same version
             return

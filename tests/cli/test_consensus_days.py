@@ -7,7 +7,7 @@ kept incrementally are those a refold of the log makes."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -186,6 +186,42 @@ def test_views_written_before_the_ref_rows_or_texts_are_refolded(
     assert summit.json("consensus", NEG) == before
     assert [tuple(row) for row in sql(summit.store, check)] == expected
     summit.ok("audit", "verify")
+
+
+def test_a_correction_in_the_same_microsecond_is_closed_by_a_later_retraction(
+    summit: Any, monkeypatch: Any
+) -> None:
+    # A statement and its correction recorded at one instant (a clock that
+    # stalls), the statement retracted later: the correction's ref row has
+    # the key of the version it replaced, closed at that instant; the
+    # retraction must still close it, in one batch (a rebuild) as in several.
+    import eventsourcing.domain
+
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    monkeypatch.setattr(
+        eventsourcing.domain, "datetime_now_with_tzinfo", lambda: now[0]
+    )
+    summit.load([opened(), tabled()])
+    summit.load([said("b", "FRA", "2025-06-12", "supports")])
+    now[0] += timedelta(milliseconds=1)
+    summit.load(
+        [
+            said("a", "DEU", "2025-06-10", "supports"),
+            corrected("k1", "a", {"occurred_on": "2025-06-12"}),
+        ]
+    )
+    now[0] += timedelta(milliseconds=1)
+    summit.load([retracted("r", "a")])
+    expected = [("2025-06-12", [1, 0, 0, 0, 2], ["b"])]
+    assert path_of(summit) == expected
+    summit.ok("audit", "verify")
+    summit.ok("views", "rebuild")
+    assert path_of(summit) == expected
+    start = datetime(2026, 1, 1, tzinfo=UTC)  # each instant the log holds
+    for instant in (start + timedelta(milliseconds=n) for n in range(3)):
+        for as_of in AS_OF:
+            tables, folded = consensus_at(summit, instant, as_of)
+            assert tables == folded, (instant, as_of)
 
 
 def test_a_signoff_keeps_one_ref_row_a_version(summit: Any) -> None:
