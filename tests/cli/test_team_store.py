@@ -18,7 +18,7 @@ from cli.main import cli
 from cli.store.postgres import env as postgres_env
 from cli.store.postgres import mask_url, parse_url, password_for
 from domain.errors import StoreUnavailable, UsageError
-from tests.builders import said
+from tests.builders import corrected, retracted, said, spent
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hague-2025-seed.jsonl"
 NEG = "hague-2025"
@@ -47,7 +47,8 @@ CREATE ROLE {carol} LOGIN PASSWORD 'carol-secret' IN ROLE {readers};
 # After the owner's first import has created the read models' tables:
 # writers keep the derived ones current, which deletes superseded rows.
 VIEWS_SQL = """
-GRANT DELETE ON summit_evidence, summit_pledges, summit_targets TO {writers};
+GRANT DELETE ON summit_evidence, summit_pledges, summit_targets, summit_spending,
+    summit_refs TO {writers};
 """
 
 
@@ -259,6 +260,19 @@ def test_a_read_only_analyst_sees_what_the_owner_sees(
 
 
 def test_the_writer_keeps_the_views_current_for_readers(team: dict[str, str]) -> None:
+    # Corrections and retractions close (and may delete) rows of every
+    # derived table, the consensus ref rows too: the documented grants allow it.
+    neg = {"negotiation": NEG}
+    records = [
+        spent("alice-spent", "GBR", 2024, 2.3, "2025-06-21", negotiation=NEG),
+        said("alice-said", "FRA", "2025-06-21", None, negotiation=NEG),
+        corrected("alice-fix", "alice-said", {"occurred_on": "2025-06-22"}, **neg),
+        retracted("alice-undo", "alice-spent", **neg),
+        retracted("alice-undo-2", "alice-fix", **neg),
+    ]
+    for record in records:
+        written = run(team["alice"], "record", "--json", json.dumps(record))
+        assert written.exit_code == 0 and written.stderr == "", written.stderr
     status = run(team["carol"], "views", "status", "--format", "json")
     assert status.exit_code == 0, status.stderr
     view = json.loads(status.stdout)
