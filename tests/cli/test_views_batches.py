@@ -19,18 +19,21 @@ from tests.cli.test_views import assert_tables_equal_the_fold_at_known_at_cuts
 from tests.strategies import negotiation_log
 from tests.tamper import sql
 
-
-@settings(
-    max_examples=25,
+# Logs loaded in slices, caught up in batches of 1 to 4 entries.
+SLOW = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(
-    events=negotiation_log(),
-    data=st.data(),
-    batch=st.integers(1, 4),
-    slices=st.integers(1, 3),
-)
+LOGS = {
+    "events": negotiation_log(),
+    "data": st.data(),
+    "batch": st.integers(1, 4),
+    "slices": st.integers(1, 3),
+}
+
+
+@settings(SLOW, max_examples=25)
+@given(**LOGS)
 def test_views_written_in_small_batches_hold_the_rows_of_one(
     make_summit: Any, events: Any, data: Any, batch: int, slices: int
 ) -> None:
@@ -52,18 +55,8 @@ def test_views_written_in_small_batches_hold_the_rows_of_one(
     assert_tables_equal_the_fold_at_known_at_cuts(summit, data)
 
 
-@settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    events=negotiation_log(),
-    data=st.data(),
-    batch=st.integers(1, 4),
-    slices=st.integers(1, 3),
-    ticks=st.lists(st.sampled_from([0, 1, 1000]), min_size=1, max_size=40),
-)
+@settings(SLOW, max_examples=20)
+@given(**LOGS, ticks=st.lists(st.sampled_from([0, 1, 1000]), min_size=1, max_size=40))
 def test_views_hold_the_rows_of_one_batch_when_recording_instants_tie(
     make_summit: Any, events: Any, data: Any, batch: int, slices: int, ticks: list[int]
 ) -> None:
