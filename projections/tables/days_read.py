@@ -13,6 +13,8 @@ from projections.tables.schema import (
     DAYREFS,
     DAYS,
     FACTS,
+    JOINED_REFS_POSTGRES,
+    JOINED_REFS_SQLITE,
     PATHS,
     REFS,
     day_text,
@@ -78,13 +80,9 @@ def consensus_from_tables(
     path, counts, reached_on = walk(_days(rows, parties), parties)
     if path:
         refs = _refs(views, negotiation, inputs.proposal, known_at, path)
-        none: str | list[str] = "" if joined_refs else []
         for step in path:
-            text = refs.get(step["on"])
-            if text is None:
-                step["refs"] = none
-            else:
-                step["refs"] = text if joined_refs else text.split(" ")
+            text = refs.get(step["on"], "")
+            step["refs"] = text if joined_refs else text.split(" ") if text else []
     assert inputs.stances is not None
     holdouts = [p for p, row in inputs.stances.items() if row["stance"] != "supports"]
     return document(
@@ -176,10 +174,8 @@ def _refs(
     text = "t.refs"
     if known_at is not None:
         known, known_params = _known_from_opening(views, negotiation, known_at)
-        if views.row_id is None:  # PostgreSQL: the order said in the aggregate
-            joined = "string_agg(r.ref, ' ' ORDER BY r.position)"
-        else:  # SQLite 3.40 takes no ORDER BY there (see below)
-            joined = "group_concat(r.ref, ' ')"
+        postgres = views.row_id is None
+        joined = JOINED_REFS_POSTGRES if postgres else JOINED_REFS_SQLITE
         text = (
             f"CASE WHEN t.changed <= {known} THEN t.refs ELSE "
             f"(SELECT {joined} FROM {views.table(REFS)} AS r "

@@ -19,6 +19,7 @@ from typing import Any
 from projections.tables.read import ReadOnlyStore
 from projections.tables.schema import (
     FACTS,
+    JOINED_REFS_POSTGRES,
     POSTGRES_COLUMNS,
     TABLES,
     TRACKING_NAME,
@@ -126,7 +127,7 @@ def recorder_class() -> type[Any]:
         """Writes view rows and the tracking record in one PostgreSQL transaction."""
 
         placeholder = "%s"
-        joined_refs = "string_agg(r.ref, ' ' ORDER BY r.position)"
+        joined_refs = JOINED_REFS_POSTGRES
         greatest = "GREATEST"
 
         def __init__(self, datastore: Any, **kwargs: Any) -> None:

@@ -43,6 +43,12 @@ REFS = "summit_refs"  # the refs each path day lists (`refs.py`)
 DAYREFS = "summit_dayrefs"  # each path day's current refs as one text (`refs.py`)
 TABLES = (FACTS, *DERIVED, PATHS, DAYS, REFS, DAYREFS)  # every view table
 CLOSE = "close"  # the operation that ends a world event's current rows
+# A day's refs joined in key (position) order, by backend, where the texts
+# are made (`refs.py`) and at a cut (`days_read.py`): PostgreSQL is told the
+# order; SQLite 3.40 takes no ORDER BY in an aggregate, and its group_concat
+# takes the rows as its search along the key meets them.
+JOINED_REFS_SQLITE = "group_concat(r.ref, ' ')"
+JOINED_REFS_POSTGRES = "string_agg(r.ref, ' ' ORDER BY r.position)"
 
 # How a day row moves the counts of the stances (SPEC §4's order; the
 # parties with no evidence are unknown).

@@ -14,6 +14,7 @@ from projections.tables.schema import (
     DERIVED,
     EVIDENCE,
     FACTS,
+    JOINED_REFS_SQLITE,
     POSITION,
     READ_COLUMNS,
     TABLES,
@@ -32,9 +33,8 @@ class ViewsWriter:
     placeholder = "?"
     bulk_indexes = False  # may a first catch-up index once, at the end
     # A day's current refs as one text, in key order (`refs.py`), and the
-    # larger of two values. SQLite's aggregate takes the rows in the order
-    # its search along the key meets them (see `days_read.py`).
-    joined_refs = "group_concat(r.ref, ' ')"
+    # larger of two values.
+    joined_refs = JOINED_REFS_SQLITE
     greatest = "MAX"
     datastore: Any
     facts: str  # the facts table joined with the log (set by the backend)
