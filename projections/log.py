@@ -145,28 +145,56 @@ def _plain_entry(
 ) -> LogEntry | None:
     """One stored state read as plain JSON (None when it is not in that form:
     `decode` then reads it, or says what is wrong with it)."""
+    fields = plain_fields((position, None, version, state), loads)
+    return None if fields is None else _entry_of(fields)
+
+
+# What `plain_fields` reads from one log row: the row's position, originator
+# id and version, then its record's negotiation, ref and type, the record,
+# recorded_at as stored (ISO text), recorded_by and the digest. Plain values
+# only (a child process sends them: `prefetch.py`).
+Fields = tuple[int, Any, int, str, str, str, dict[str, Any], str, str, str]
+
+
+def plain_fields(
+    row: tuple[Any, ...], loads: Callable[[bytes], Any] = _std_json
+) -> Fields | None:
+    """One log row (position, originator id, version, state) with its state
+    read as plain JSON; None when it is not in that form."""
+    position, origin, version, state = row
     try:
         data = loads(plain_state(state))
         stamp = data["timestamp"]
         if stamp["_type_"] != "datetime_iso":
             return None
         record = data["record"]
-        at = stamp["_data_"]
-        return LogEntry(
+        return (
             position,
+            origin,
+            version,
             record["negotiation"],
             record["ref"],
             record["type"],
             record,
-            datetime.fromisoformat(at),
+            stamp["_data_"],
             data["recorded_by"],
             data["digest"],
-            version,
-            None,
-            at,
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _entry_of(fields: Fields) -> LogEntry | None:
+    """The entry of one row's plain fields (None if its instant does not read)."""
+    position, _, version, negotiation, ref, kind, record, at, by, digest = fields
+    try:
+        recorded_at = datetime.fromisoformat(at)
+    except (ValueError, TypeError):
+        return None
+    return LogEntry(
+        position, negotiation, ref, kind, record, recorded_at, by, digest, version,
+        None, at,
+    )  # fmt: skip
 
 
 def plain_entries(
@@ -177,28 +205,33 @@ def plain_entries(
     for each; None when one is not so simple (an encrypted store, another
     form, an originator not its negotiation's): the caller then reads them
     through `select` and `decode`, which say what is wrong."""
-    from domain.negotiation import negotiation_id
-
     if getattr(app.mapper, "cipher", None):
         return None
+    loads = _fast_json(len(rows))
+    return owned_entries([plain_fields(row, loads) for row in rows])
+
+
+def owned_entries(rows: list[Fields | None]) -> list[LogEntry] | None:
+    """The entries of rows read by `plain_fields`, each stored under its
+    negotiation's id; None when one was not read or is stored under another."""
+    from domain.negotiation import negotiation_id
+
     owners: dict[str, frozenset[Any]] = {}  # a negotiation's id, as stored
     entries = []
-    loads = _fast_json(len(rows))
-    for position, origin, version, state in rows:
-        entry = _plain_entry(position, version, state, loads)
+    for fields in rows:
+        if fields is None:
+            return None
+        entry = _entry_of(fields)
         if entry is None:
             return None
-        owner = owners.get(entry.negotiation)
-        if owner is None:
-            try:
-                uid = negotiation_id(entry.negotiation)
-            except (ValueError, TypeError):
-                return None
-            owner = owners[entry.negotiation] = frozenset((uid, uid.hex, str(uid)))
         try:
-            if origin not in owner:
+            owner = owners.get(entry.negotiation)
+            if owner is None:
+                uid = negotiation_id(entry.negotiation)
+                owner = owners[entry.negotiation] = frozenset((uid, uid.hex, str(uid)))
+            if fields[1] not in owner:
                 return None
-        except TypeError:  # not even an id
+        except (ValueError, TypeError):  # not even an id (or not hashable)
             return None
         entries.append(entry)
     return entries

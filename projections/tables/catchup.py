@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -275,30 +276,58 @@ def _fold(
 
     done = 0
     derived = Derived(recorder, app, from_empty=tracked == 0)
-    while True:
-        start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
-        if start > head:
-            return done
-        entries = _entries(app, recorder, start, head, batch)
-        if not entries:
-            return done
-        rows = [fact_row(e) for e in entries]
-        ops = []
-        for entry, row in zip(entries, rows, strict=True):
-            ops += derived.operations(entry, row[-1])  # recorded_us
-        try:
-            tracking = Tracking(TRACKING_NAME, entries[-1].position)
-            recorder.write(rows, ops, tracking, derived.days)
-        except IntegrityError:
-            if (recorder.max_tracking_id(TRACKING_NAME) or 0) < start:
-                raise  # no one else moved the views: a real failure, not a race
-            # Another process caught up these positions first: start afresh.
-            derived = Derived(recorder, app)
-            continue
-        derived.trim()
-        done += len(rows)
-        if progress is not None:
-            progress(entries[-1].position, head)
+    ahead: Any = None  # a `Prefetch`, when the fold is long
+    try:
+        while True:
+            start = (recorder.max_tracking_id(TRACKING_NAME) or 0) + 1
+            if start > head:
+                return done
+            entries = ahead.take(start) if ahead is not None else None
+            if entries is None:
+                entries = _entries(app, recorder, start, head, batch)
+            if not entries:
+                return done
+            if ahead is None and _reads_ahead(app, recorder, entries[-1], head):
+                from projections.tables.prefetch import Prefetch
+
+                after = entries[-1].position + 1
+                ahead = Prefetch(recorder.file, recorder.log[0], after, head, batch)
+            rows = [fact_row(e) for e in entries]
+            ops = []
+            for entry, row in zip(entries, rows, strict=True):
+                ops += derived.operations(entry, row[-1])  # recorded_us
+            try:
+                tracking = Tracking(TRACKING_NAME, entries[-1].position)
+                recorder.write(rows, ops, tracking, derived.days)
+            except IntegrityError:
+                if (recorder.max_tracking_id(TRACKING_NAME) or 0) < start:
+                    raise  # no one else moved the views: a real failure, not a race
+                # Another process caught up these positions first: start afresh.
+                derived = Derived(recorder, app)
+                continue
+            derived.trim()
+            done += len(rows)
+            if progress is not None:
+                progress(entries[-1].position, head)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _reads_ahead(app: Any, recorder: Any, last: LogEntry, head: int) -> bool:
+    """Whether to read the rest of a fold, after its first batch (up to
+    `last`), ahead in a second process (`prefetch.py`): a long one, of a
+    SQLite file not encrypted, with a core to spare."""
+    from projections.tables import prefetch
+
+    return (
+        head - last.position >= prefetch.FROM
+        and recorder.file is not None
+        and recorder.log is not None
+        and not getattr(app.mapper, "cipher", None)
+        and bool(sys.executable)
+        and prefetch.cores() > 1
+    )
 
 
 def _entries(

@@ -96,6 +96,17 @@ def fact_row(entry: LogEntry) -> tuple[Any, ...]:
     )
 
 
+def log_rows_sql(table: str, position: str, p: str) -> str:
+    """The statement reading the log's rows from one position to another, at
+    most a number of them (parameters in that order, marked by `p`):
+    (position, originator id, version, state), in recording order."""
+    return (
+        f"SELECT {position}, originator_id, originator_version, state "
+        f"FROM {table} WHERE {position}>={p} AND {position}<={p} "
+        f"ORDER BY {position} LIMIT {p}"
+    )
+
+
 def facts_source(facts: str, events: str, event_id: str) -> str:
     """The facts table joined with the log's rows (for their stored state).
 

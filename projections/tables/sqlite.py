@@ -151,6 +151,8 @@ def recorder(app: Any, *, create: bool = True) -> Any:
     found = app.factory.tracking_recorder(recorder_class())
     found.facts = facts_source(FACTS, app.recorder.events_table_name, "rowid")
     found.log = (app.recorder.events_table_name, "rowid")
+    pool = app.recorder.datastore.pool
+    found.file = None if pool.is_sqlite_memory_mode else pool.db_name
     return found
 
 

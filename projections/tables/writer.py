@@ -21,6 +21,7 @@ from projections.tables.schema import (
     TRACKING_NAME,
     TRACKING_PREFIX,
     index_names,
+    log_rows_sql,
     schema_state,
 )
 
@@ -41,6 +42,9 @@ class ViewsWriter:
     # The log's table and its position column (set by the backend), read
     # straight by a catch-up: None (a scratch database) reads through `app`.
     log: tuple[str, str] | None = None
+    # The SQLite file the log is in (set by that backend): a long fold reads
+    # it ahead in a second process (`prefetch.py`).
+    file: str | None = None
     # The SQL (and parameters) listing the view tables' columns as stored.
     columns_query: tuple[Any, ...]
 
@@ -181,15 +185,8 @@ class ViewsWriter:
         """The log's rows from position `start` to `stop`, at most `limit`:
         (position, originator id, version, state), in recording order."""
         assert self.log is not None
-        table, position = self.log
-        p = self.placeholder
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT {position}, originator_id, originator_version, state "
-                f"FROM {table} WHERE {position}>={p} AND {position}<={p} "
-                f"ORDER BY {position} LIMIT {p}",
-                (start, stop, limit),
-            )
+            c.execute(log_rows_sql(*self.log, self.placeholder), (start, stop, limit))
             rows = c.fetchall()
         if rows and isinstance(rows[0], dict):  # PostgreSQL's
             return [_values(r) for r in rows]

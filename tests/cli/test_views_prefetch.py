@@ -1,0 +1,243 @@
+"""A long fold reads the log ahead in a second process (`prefetch.py`).
+
+The child reads and decodes the next batch while the fold writes the one
+before. What it gives must be what this process would have read itself, row
+for row; whatever it cannot give (a row not in plain form, a child that
+died) is read here, with the same answer or the same one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from projections.tables import prefetch
+from projections.tables.prefetch import Prefetch
+from tests.builders import opened, said, tabled
+from tests.tamper import is_sqlite, sql, view_tables
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+BATCH = 40  # the catch-up's batch here: a rebuild of ~1,000 events in 25
+
+
+def small_batches(read_ahead: bool) -> Any:
+    """Batches of BATCH entries; read ahead from the second on, or never."""
+    return patch.multiple(
+        "projections.tables.catchup", BATCH=BATCH, REBUILD_FACTOR=1
+    ), patch.object(prefetch, "FROM", 1 if read_ahead else 10**12)
+
+
+def rebuilt(summit: Any, read_ahead: bool) -> dict[str, list[tuple[Any, ...]]]:
+    """The views after a rebuild, every row of every view table."""
+    batches, ahead = small_batches(read_ahead)
+    with batches, ahead:
+        summit.ok("views", "rebuild")
+    return {
+        t: sorted(sql(summit.store, f"SELECT * FROM {t}"), key=repr)
+        for t in view_tables()
+    }
+
+
+@pytest.fixture
+def generated(summit: Any) -> Any:
+    if not is_sqlite(summit.store):
+        pytest.skip("the log is read ahead on SQLite only")
+    summit.load(generate(1_000, seed=7, per=300))
+    return summit
+
+
+def test_a_rebuild_read_ahead_gives_the_rows_of_one_read_here(generated: Any) -> None:
+    alone = rebuilt(generated, read_ahead=False)
+    taken = Prefetch.frames
+    ahead = rebuilt(generated, read_ahead=True)
+    assert Prefetch.frames - taken == 1_000 // BATCH - 1  # all but the first
+    assert ahead == alone
+    assert sum(map(len, ahead.values())) > 1_000
+    generated.ok("audit", "verify")
+
+
+def test_an_import_caught_up_ahead_keeps_the_views_of_one_read_here(
+    generated: Any,
+) -> None:
+    """Not a rebuild only: any long fold, here an import's first catch-up."""
+    alone = rebuilt(generated, read_ahead=False)
+    sql(generated.store, "DELETE FROM tracking")  # views behind: refolded
+    for table in view_tables():
+        sql(generated.store, f"DELETE FROM {table}")
+    batches, ahead = small_batches(read_ahead=True)
+    taken = Prefetch.frames
+    with batches, ahead:
+        generated.ok("stance", "bench-0000", "-p", "p-main")  # caught up first
+    assert Prefetch.frames > taken
+    assert {
+        t: sorted(sql(generated.store, f"SELECT * FROM {t}"), key=repr)
+        for t in view_tables()
+    } == alone
+
+
+def test_a_child_that_died_leaves_the_rest_to_this_process(generated: Any) -> None:
+    alone = rebuilt(generated, read_ahead=False)
+    take = Prefetch.take
+    given: list[int] = []
+
+    def dies_after_two(self: Prefetch, start: int) -> Any:
+        if len(given) == 2 and self.child is not None:
+            self.child.kill()
+            self.child.wait()
+        found = take(self, start)
+        given.append(found is not None)
+        return found
+
+    with patch.object(Prefetch, "take", dies_after_two):
+        assert rebuilt(generated, read_ahead=True) == alone
+    # Frames it wrote before it died (a pipe holds a few) are whole and
+    # taken; then none: the rest is read here.
+    stop = given.index(False)
+    assert stop >= 2 and not any(given[stop:])
+    generated.ok("audit", "verify")
+
+
+@pytest.mark.parametrize(
+    "set_clause",
+    [
+        "state = 'not json'",
+        "originator_id = 'deadbeef'",
+    ],
+    ids=["non-JSON state", "bad originator_id"],
+)
+def test_a_row_the_child_cannot_read_is_read_here_and_named(
+    generated: Any, set_clause: str
+) -> None:
+    """The child stops at the batch; this process reads it and says what is
+    wrong, in the same words as without the child."""
+    sql(generated.store, f"UPDATE {{events}} SET {set_clause} WHERE rowid = 700")
+    said = {}
+    for read_ahead in (False, True):
+        batches, ahead = small_batches(read_ahead)
+        with batches, ahead:
+            result = generated.run("views", "rebuild")
+        said[read_ahead] = (result.exit_code, result.stderr)
+    assert said[True] == said[False]
+    code, err = said[True]
+    # (the row, or the batch it is in: "from position 681 on")
+    assert code in (1, 3) and "position" in err and err.count("\n") == 1
+
+
+def test_a_rebuild_of_few_entries_starts_no_child(summit: Any) -> None:
+    summit.load([opened(), tabled(), said("a", "GBR", "2025-06-10", "supports")])
+    taken = Prefetch.frames
+    summit.ok("views", "rebuild")
+    assert Prefetch.frames == taken
+
+
+# Real processes: a rebuild long enough to read ahead with the real batch sizes
+# (first batch 20,000, then FROM more), signalled while its child runs.
+LONG = 20_000 + prefetch.FROM + 5_000
+
+
+@pytest.fixture(scope="module")
+def long_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("prefetch")
+    events = folder / "events.jsonl"
+    with events.open("w") as out:
+        for event in generate(LONG):
+            out.write(json.dumps(event) + "\n")
+    store = folder / "long.db"
+    assert summit_process(store, "import", str(events)).wait(timeout=300) == 0
+    return store
+
+
+def summit_process(store: Path, *args: str) -> subprocess.Popen[str]:
+    entry = [sys.executable, "-c", "from cli.main import main; main()"]
+    return subprocess.Popen(
+        [*entry, "--store", str(store), "--by", "tester", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(p) for p in found]
+
+
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie left for someone to reap)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def reading_child(pid: int) -> int:
+    """The rebuild's child once it runs (its command names `prefetch`)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for child in children(pid):
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"projections.tables.prefetch" in cmdline:
+                return child
+        time.sleep(0.01)
+    raise AssertionError("the rebuild started no child to read ahead")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.skipif(prefetch.cores() < 2, reason="reads ahead with two cores only")
+@pytest.mark.parametrize(
+    "signum,code",
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGKILL, -9)],
+    ids=["SIGINT", "SIGTERM", "SIGKILL"],
+)
+def test_a_signalled_rebuild_leaves_no_child_and_a_verifiable_store(
+    long_store: Path, tmp_path: Path, signum: int, code: int
+) -> None:
+    store = tmp_path / "s.db"
+    store.write_bytes(long_store.read_bytes())
+    proc = summit_process(store, "views", "rebuild")
+    child = reading_child(proc.pid)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code, err
+    assert "Traceback" not in err
+    if signum != signal.SIGKILL:
+        assert err.splitlines()[-1:] == ["interrupted; nothing stored"]
+    # The child is stopped by the rebuild, or (killed outright) ends when
+    # its output closes: nothing is left reading the store.
+    deadline = time.monotonic() + 30
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+    verified = summit_process(store, "audit", "verify")
+    assert verified.wait(timeout=300) == 0, verified.communicate()[1]
+    assert os.path.exists(store)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.skipif(prefetch.cores() < 2, reason="reads ahead with two cores only")
+def test_a_long_rebuild_reads_ahead_and_matches_the_log(long_store: Path) -> None:
+    proc = summit_process(long_store, "views", "rebuild")
+    reading_child(proc.pid)  # (fails if no child ran)
+    assert proc.wait(timeout=300) == 0
+    verified = summit_process(long_store, "audit", "verify")
+    assert verified.wait(timeout=300) == 0, verified.communicate()[1]
