@@ -39,16 +39,15 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
     import tempfile
 
     from cli.files import readable_input
+    from cli.read_ahead import parsed_lines
     from cli.render.progress import DelayedBar, counting
-    from domain.jsonlines import parse_lines
 
     bar = DelayedBar("importing")
     with tempfile.TemporaryDirectory(prefix="summit-stdin-") as tmp:
         path = readable_input(file, tmp)
 
         def lines() -> Iterator[Any]:
-            with open(path, "rb") as stream:
-                yield from counting(parse_lines(stream, file), bar)
+            yield from counting(parsed_lines(path, file), bar)
 
         try:
             app = obj.store.checker() if dry_run else obj.app(write=True)

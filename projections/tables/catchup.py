@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -318,6 +317,7 @@ def _reads_ahead(app: Any, recorder: Any, last: LogEntry, head: int) -> bool:
     """Whether to read the rest of a fold, after its first batch (up to
     `last`), ahead in a second process (`prefetch.py`): a long one, of a
     SQLite file not encrypted, with a core to spare."""
+    from projections import ahead
     from projections.tables import prefetch
 
     return (
@@ -325,8 +325,7 @@ def _reads_ahead(app: Any, recorder: Any, last: LogEntry, head: int) -> bool:
         and recorder.file is not None
         and recorder.log is not None
         and not getattr(app.mapper, "cipher", None)
-        and bool(sys.executable)
-        and prefetch.cores() > 1
+        and ahead.cores() > 1
     )
 
 

@@ -76,17 +76,29 @@ def state(store: Path | str) -> tuple[Any, str]:
 
 
 def wait_until_open(pid: int, path: Path) -> None:
-    """Until process `pid` has `path` open (it is at work, past its start-up)."""
-    fds = Path(f"/proc/{pid}/fd")
+    """Until process `pid`, or a child it started to read ahead (a large
+    import's input is parsed by one), has `path` open: it is at work, past
+    its start-up."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        try:
-            if any(str(path) in str(fd.readlink()) for fd in fds.iterdir()):
-                return
-        except OSError:  # a descriptor closed while we looked
-            pass
+        for each in (pid, *_children(pid)):
+            try:
+                fds = list(Path(f"/proc/{each}/fd").iterdir())
+                if any(str(path) in str(fd.readlink()) for fd in fds):
+                    return
+            except OSError:  # a descriptor closed (or the child ended) as we looked
+                pass
         time.sleep(0.02)
     raise AssertionError(f"the process never opened {path}")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [
+            int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
+    except OSError:
+        return []
 
 
 def interrupt(

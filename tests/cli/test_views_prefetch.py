@@ -20,6 +20,7 @@ from unittest.mock import patch
 
 import pytest
 
+from projections import ahead
 from projections.tables import prefetch
 from projections.tables.prefetch import Prefetch
 from tests.builders import opened, said, tabled
@@ -203,7 +204,7 @@ def reading_child(pid: int) -> int:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-@pytest.mark.skipif(prefetch.cores() < 2, reason="reads ahead with two cores only")
+@pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
 @pytest.mark.parametrize(
     "signum,code",
     [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGKILL, -9)],
@@ -234,7 +235,7 @@ def test_a_signalled_rebuild_leaves_no_child_and_a_verifiable_store(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-@pytest.mark.skipif(prefetch.cores() < 2, reason="reads ahead with two cores only")
+@pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
 def test_a_long_rebuild_reads_ahead_and_matches_the_log(long_store: Path) -> None:
     proc = summit_process(long_store, "views", "rebuild")
     reading_child(proc.pid)  # (fails if no child ran)

@@ -1,0 +1,112 @@
+"""Work done ahead in a child process, on another core, sent back in frames.
+
+Two long jobs read ahead so: a long fold of the log into the views
+(`tables/prefetch.py`: reading and decoding the next batch of rows) and an
+import (`cli/read_ahead.py`: parsing and validating the next lines). The
+child is this interpreter running one module (`python -m`), with this
+checkout first on its path; it writes frames to its standard output and ends
+when that closes. The parent reads a frame when it needs the next piece, so
+the child is at most a frame and a pipe's buffer ahead. A child that cannot
+start, fails or is killed gives no more frames (None): each caller then does
+the rest of the work itself, as without a child.
+
+A frame is one byte (`m`: marshal, `p`: pickle, for a value marshal cannot
+write), its length (8 bytes, little-endian), then the data. marshal is the
+fast one: loading a batch costs a sixth of decoding its JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from typing import IO, Any
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LENGTH = 8
+
+
+def cores() -> int:
+    """The cores this process may run on (a child helps only with two)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def spawn(module: str, args: list[str]) -> subprocess.Popen[bytes] | None:
+    """`python -m module args...` writing frames to a pipe (None if it cannot
+    start: no interpreter to run, no process to spare)."""
+    if not sys.executable:
+        return None
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # what fails is done again, and told, here
+            env=env,
+        )
+    except OSError:
+        return None
+
+
+def read_frame(child: subprocess.Popen[bytes] | None) -> Any:
+    """The child's next frame's value; None when it has none (it ended, or
+    failed, or wrote a frame cut short)."""
+    stream = None if child is None else child.stdout
+    if stream is None:
+        return None
+    try:
+        head = stream.read(1 + _LENGTH)
+        if len(head) != 1 + _LENGTH:
+            return None
+        size = int.from_bytes(head[1:], "little")
+        data = stream.read(size)
+        if len(data) != size:
+            return None
+        return marshal.loads(data) if head[:1] == b"m" else pickle.loads(data)
+    except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
+        return None
+
+
+def stop(child: subprocess.Popen[bytes] | None) -> None:
+    """Stop a child (if still running) and wait for it."""
+    if child is None:
+        return
+    child.kill()
+    child.wait()
+    if child.stdout is not None:
+        child.stdout.close()
+
+
+def write_frame(out: IO[bytes], value: Any) -> None:
+    """One frame to the parent (the child's side)."""
+    try:
+        kind, data = b"m", marshal.dumps(value)
+    except ValueError:  # a value marshal cannot write
+        kind, data = b"p", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(kind + len(data).to_bytes(_LENGTH, "little"))
+    out.write(data)
+    out.flush()
+
+
+def child_main(work: Any, *args: Any) -> None:
+    """Run a child's `work(out, *args)`, then end at once and quietly.
+
+    Ctrl-C reaches the whole process group: the parent decides what it
+    means, and the child ends when its output closes (the parent stopped
+    reading: a broken pipe, not an error to tell)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    out = sys.stdout.buffer
+    with contextlib.suppress(BrokenPipeError):
+        work(out, *args)
+    with contextlib.suppress(OSError):
+        out.close()
+    os._exit(0)  # (nothing else to flush into a closed pipe at exit)

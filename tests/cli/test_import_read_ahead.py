@@ -1,0 +1,175 @@
+"""A large import's input is parsed ahead in a second process (`read_ahead.py`).
+
+What the user sees must not change: the same lines stored, the same problems
+named at the same lines, the same exit status; and a child that dies leaves
+the parsing to the import itself.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+
+from cli import read_ahead
+from projections import ahead
+from tests.builders import opened, said, tabled
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+
+def lines_of(records: list[Any]) -> list[str]:
+    return [json.dumps(r) for r in records]
+
+
+GOOD = lines_of(list(generate(600, seed=3, per=200)))
+# Every kind of problem the parser finds, among good lines: not UTF-8, not
+# JSON, a key given twice, a field the model refuses; and lines it skips.
+BAD = {
+    5: b'{"type": "statement.made", \xff}',
+    40: b"{not json",
+    41: b'{"type": "negotiation.opened", "type": "negotiation.opened"}',
+    300: json.dumps({**json.loads(GOOD[299]), "occurred_on": "2025-13-40"}).encode(),
+}
+
+
+def write_input(folder: Path, bad: bool) -> Path:
+    rows = [line.encode() for line in GOOD]
+    rows.insert(0, "\ufeff# generated for a test".encode())  # BOM, comment
+    rows.insert(100, b"")  # a blank line
+    if bad:
+        for number, raw in BAD.items():
+            rows.insert(number - 1, raw)
+    path = folder / ("bad.jsonl" if bad else "good.jsonl")
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    return path
+
+
+def imported(make_summit: Any, path: Path, read: bool, dry: bool = False) -> Any:
+    """An import of `path` into a fresh store, parsed ahead or here: its exit
+    status, messages and the store's export."""
+    summit = make_summit(f"ahead-{read}-{dry}")
+    summit.load([opened()])  # (a dry run needs a store)
+    size = 0 if read else 10**12
+    with patch.object(read_ahead, "SIZE", size), patch.object(read_ahead, "PER", 64):
+        result = summit.run("import", str(path), *(["--dry-run"] if dry else []))
+    exported = summit.run("export", "--no-recorded")
+    return result.exit_code, result.stdout, result.stderr, exported.stdout
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["valid", "with problems"])
+@pytest.mark.parametrize("dry", [False, True], ids=["import", "dry run"])
+def test_an_input_parsed_ahead_imports_as_one_parsed_here(
+    make_summit: Any, tmp_path: Path, bad: bool, dry: bool
+) -> None:
+    path = write_input(tmp_path, bad)
+    spawned: list[Any] = []
+    spawn = ahead.spawn
+
+    def counted(module: str, args: list[str]) -> Any:
+        spawned.append(module)
+        return spawn(module, args)
+
+    with patch.object(ahead, "spawn", counted):
+        there = imported(make_summit, path, read=True, dry=dry)
+    assert spawned == ["cli.read_ahead"]
+    here = imported(make_summit, path, read=False, dry=dry)
+    assert there == here
+    code, _, err, exported = there
+    stored = exported.count("\n") - 1  # (less the opening loaded first)
+    if bad:
+        assert code == 2 and stored == 0
+        for number in BAD:
+            assert f"{path}:{number}:" in err
+    else:
+        assert code == 0 and f"{'would store' if dry else 'stored'} 600" in err
+        assert stored == (0 if dry else 600)
+
+
+def test_a_child_that_died_leaves_the_rest_to_the_import(
+    make_summit: Any, tmp_path: Path
+) -> None:
+    path = write_input(tmp_path, bad=True)
+    read = ahead.read_frame
+    frames: list[bool] = []
+
+    def dies_after_two(child: Any) -> Any:
+        if len(frames) == 2 and child is not None:
+            child.kill()
+            child.wait()
+        found = read(child)
+        frames.append(found is not None)
+        return found
+
+    with patch.object(ahead, "read_frame", dies_after_two):
+        there = imported(make_summit, path, read=True)
+    stop = frames.index(False)  # (frames a pipe held when it died are whole)
+    assert stop >= 2
+    assert there == imported(make_summit, path, read=False)
+
+
+def test_a_small_input_is_parsed_here(summit: Any) -> None:
+    spawned: list[str] = []
+    with patch.object(ahead, "spawn", lambda m, a: spawned.append(m)):
+        summit.load([opened(), tabled(), said("a", "GBR", "2025-06-10", "supports")])
+    assert spawned == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
+def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
+    tmp_path: Path,
+) -> None:
+    from tests.cli.test_views_prefetch import alive, summit_process
+
+    path = tmp_path / "big.jsonl"
+    with path.open("w") as out:
+        for event in generate(40_000):
+            out.write(json.dumps(event) + "\n")
+    store = tmp_path / "s.db"
+    proc = summit_process(store, "import", str(path))
+    child = reading_child(proc.pid)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)
+    if store.exists():  # nothing stored: an empty log, or none at all
+        entry = [sys.executable, "-c", "from cli.main import main; main()"]
+        listed = subprocess.run(
+            [*entry, "--store", str(store), "export"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert listed.returncode in (0, 3), listed.stderr
+        assert not listed.stdout
+
+
+def reading_child(pid: int) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            found = []
+        for child in map(int, found):
+            try:
+                if b"cli.read_ahead" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    return child
+            except OSError:
+                continue
+        time.sleep(0.01)
+    raise AssertionError("the import started no child to read ahead")
