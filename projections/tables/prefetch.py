@@ -10,8 +10,9 @@ folds the batch before, on another core:
   read-only connection: the log is append-only, and every row up to the
   head was committed before the fold began), in the same batches;
 - it reads each row as `plain_fields` does, and sends each batch as one
-  `marshal` frame of plain values (loading one costs this process a sixth
-  of reading and decoding its rows);
+  `marshal` frame of plain values (loading one and making its entries
+  costs this process a quarter of reading and decoding its rows: 0.54 s
+  against 2.2 s for 200,000);
 - this process still builds each entry and checks that each row is stored
   under its negotiation's id (`owned_entries`), as when it reads alone.
 

@@ -117,6 +117,30 @@ def test_a_child_that_died_leaves_the_rest_to_the_import(
     assert there == imported(make_summit, path, read=False)
 
 
+def test_the_child_runs_this_checkout_whatever_the_working_folder_holds(
+    make_summit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's folder with its own `cli` package: the child still runs ours."""
+    path = write_input(tmp_path, bad=False)
+    other = tmp_path / "elsewhere"
+    (other / "cli").mkdir(parents=True)
+    (other / "cli" / "__init__.py").write_text("")
+    (other / "cli" / "read_ahead.py").write_text("print('not summit')\n")
+    monkeypatch.chdir(other)
+    read = ahead.read_frame
+    frames: list[bool] = []
+
+    def counted(child: Any) -> Any:
+        found = read(child)
+        frames.append(found is not None)
+        return found
+
+    with patch.object(ahead, "read_frame", counted):
+        code, _, err, _ = imported(make_summit, path, read=True)
+    assert code == 0, err
+    assert all(frames) and len(frames) == 600 // 64 + 1
+
+
 def test_a_small_input_is_parsed_here(summit: Any) -> None:
     spawned: list[str] = []
     with patch.object(ahead, "spawn", lambda m, a: spawned.append(m)):
