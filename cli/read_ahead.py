@@ -18,7 +18,6 @@ after the last line the child gave, with every problem of the whole file.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from typing import IO
 
@@ -35,7 +34,11 @@ def parsed_lines(path: str, source: str) -> Iterator[Line]:
     line had a problem (as `parse_lines`)."""
     child = None
     if os.path.getsize(path) >= SIZE and ahead.cores() > 1:
-        child = ahead.spawn(__name__, [path, source, str(PER)])
+        # The child reads the file this process opens (a path such as
+        # /dev/stdin names another file in another process).
+        with open(path, "rb") as stream:
+            fd = stream.fileno()
+            child = ahead.spawn(__name__, [str(fd), source, str(PER)], (fd,))
     last = 0  # the last line the child gave
     try:
         while child is not None:
@@ -57,20 +60,21 @@ def parsed_lines(path: str, source: str) -> Iterator[Line]:
             yield line
 
 
-def _here(path: str, source: str) -> Iterator[Line]:
+def _here(path: str | int, source: str) -> Iterator[Line]:
     from domain.jsonlines import parse_lines
 
     with open(path, "rb") as stream:
         yield from parse_lines(stream, source)
 
 
-def send(out: IO[bytes], path: str, source: str, per: str) -> None:
-    """The child's work: the lines as `parse_lines` gives them, `per` a frame
-    as (number, record) pairs; the last frame also carries every problem."""
+def send(out: IO[bytes], fd: str, source: str, per: str) -> None:
+    """The child's work: the lines of the file open at `fd` as `parse_lines`
+    gives them, `per` a frame as (number, record) pairs; the last frame also
+    carries every problem."""
     batch: list[tuple[int, dict[str, object]]] = []
     problems: list[tuple[object, ...]] = []
     try:
-        for line in _here(path, source):
+        for line in _here(int(fd), source):
             batch.append((line.number, line.record))
             if len(batch) >= int(per):
                 ahead.write_frame(out, (batch, None))
@@ -81,5 +85,5 @@ def send(out: IO[bytes], path: str, source: str, per: str) -> None:
 
 
 if __name__ == "__main__":
-    # python -m cli.read_ahead FILE SOURCE PER
-    ahead.child_main(send, *sys.argv[1:])
+    # python -m cli.read_ahead FD INPUT_FD SOURCE PER
+    ahead.child_main(send)

@@ -4,9 +4,10 @@ Two long jobs read ahead so: a long fold of the log into the views
 (`tables/prefetch.py`: reading and decoding the next batch of rows) and an
 import (`cli/read_ahead.py`: parsing and validating the next lines). The
 child is this interpreter running one module (`python -m`), with this
-checkout first on its path; it writes frames to its standard output and ends
-when that closes. The parent reads a frame when it needs the next piece, so
-the child is at most a frame and a pipe's buffer ahead. A child that cannot
+checkout first on its path; it writes frames to a pipe of its own (not its
+standard output, where a site hook might print) and ends when that closes.
+The parent reads a frame when it needs the next piece, so the child is at
+most a frame and a pipe's buffer ahead. A child that cannot
 start, fails or is killed gives no more frames (None): each caller then does
 the rest of the work itself, as without a child.
 
@@ -39,54 +40,71 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def spawn(module: str, args: list[str]) -> subprocess.Popen[bytes] | None:
-    """`python -m module args...` writing frames to a pipe (None if it cannot
-    start: no interpreter to run, no process to spare)."""
+class Child:
+    """A running child: its process and the pipe its frames come on."""
+
+    def __init__(self, process: subprocess.Popen[bytes], frames: IO[bytes]):
+        self.process = process
+        self.frames = frames
+
+
+def spawn(module: str, args: list[str], pass_fds: tuple[int, ...] = ()) -> Child | None:
+    """`python -m module FD args...` writing frames to descriptor FD, a pipe of
+    its own (whatever else it prints, at start-up say, goes nowhere), with
+    the descriptors `pass_fds` open (None if it cannot start)."""
     if not sys.executable:
         return None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
+    read, write = os.pipe()
     try:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             # -P: not the working folder first on the path (a `cli` folder
             # there would be run instead of this one's)
-            [sys.executable, "-P", "-m", module, *args],
+            [sys.executable, "-P", "-m", module, str(write), *args],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,  # what fails is done again, and told, here
+            pass_fds=(write, *pass_fds),
             env=env,
         )
     except OSError:
+        os.close(read)
         return None
+    finally:
+        os.close(write)  # (the child's copy is its own: it ends the pipe)
+    return Child(process, os.fdopen(read, "rb"))
 
 
-def read_frame(child: subprocess.Popen[bytes] | None) -> Any:
+_KINDS = {b"m": marshal.loads, b"p": pickle.loads}
+
+
+def read_frame(child: Child | None) -> Any:
     """The child's next frame's value; None when it has none (it ended, or
-    failed, or wrote a frame cut short)."""
-    stream = None if child is None else child.stdout
-    if stream is None:
+    failed, or wrote something that is not a whole frame)."""
+    if child is None:
         return None
     try:
-        head = stream.read(1 + _LENGTH)
-        if len(head) != 1 + _LENGTH:
+        head = child.frames.read(1 + _LENGTH)
+        load = _KINDS.get(head[:1]) if len(head) == 1 + _LENGTH else None
+        if load is None:
             return None
         size = int.from_bytes(head[1:], "little")
-        data = stream.read(size)
-        if len(data) != size:
-            return None
-        return marshal.loads(data) if head[:1] == b"m" else pickle.loads(data)
-    except (OSError, ValueError, EOFError, TypeError, pickle.UnpicklingError):
+        data = child.frames.read(size)
+        return load(data) if len(data) == size else None
+    except Exception:  # whatever it sent: the caller does the work itself
         return None
 
 
-def stop(child: subprocess.Popen[bytes] | None) -> None:
+def stop(child: Child | None) -> None:
     """Stop a child (if still running) and wait for it."""
     if child is None:
         return
-    child.kill()
-    child.wait()
-    if child.stdout is not None:
-        child.stdout.close()
+    try:
+        child.process.kill()
+        child.process.wait()
+    finally:
+        child.frames.close()
 
 
 def write_frame(out: IO[bytes], value: Any) -> None:
@@ -100,14 +118,16 @@ def write_frame(out: IO[bytes], value: Any) -> None:
     out.flush()
 
 
-def child_main(work: Any, *args: Any) -> None:
-    """Run a child's `work(out, *args)`, then end at once and quietly.
+def child_main(work: Any) -> None:
+    """Run a child's `work(out, *args)` (its command line: the descriptor to
+    write frames to, then `args`), then end at once and quietly.
 
     Ctrl-C reaches the whole process group: the parent decides what it
-    means, and the child ends when its output closes (the parent stopped
+    means, and the child ends when its pipe closes (the parent stopped
     reading: a broken pipe, not an error to tell)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    out = sys.stdout.buffer
+    fd, *args = sys.argv[1:]
+    out = os.fdopen(int(fd), "wb")
     with contextlib.suppress(BrokenPipeError):
         work(out, *args)
     with contextlib.suppress(OSError):

@@ -26,7 +26,6 @@ output closes (this process ended or stopped it) or at the head.
 from __future__ import annotations
 
 import sqlite3
-import sys
 from typing import IO
 
 from projections import ahead
@@ -91,5 +90,5 @@ def send(out: IO[bytes], path: str, table: str, *bounds: str) -> None:
 
 
 if __name__ == "__main__":
-    # python -m projections.tables.prefetch STORE TABLE START HEAD BATCH
-    ahead.child_main(send, *sys.argv[1:])
+    # python -m projections.tables.prefetch FD STORE TABLE START HEAD BATCH
+    ahead.child_main(send)

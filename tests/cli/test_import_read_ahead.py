@@ -8,6 +8,7 @@ the parsing to the import itself.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +26,12 @@ from tests.builders import opened, said, tabled
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine with a core to spare (one core starts no child)."""
+    monkeypatch.setattr(ahead, "cores", lambda: 2)
 
 
 def lines_of(records: list[Any]) -> list[str]:
@@ -75,9 +82,9 @@ def test_an_input_parsed_ahead_imports_as_one_parsed_here(
     spawned: list[Any] = []
     spawn = ahead.spawn
 
-    def counted(module: str, args: list[str]) -> Any:
+    def counted(module: str, *args: Any) -> Any:
         spawned.append(module)
-        return spawn(module, args)
+        return spawn(module, *args)
 
     with patch.object(ahead, "spawn", counted):
         there = imported(make_summit, path, read=True, dry=dry)
@@ -104,8 +111,8 @@ def test_a_child_that_died_leaves_the_rest_to_the_import(
 
     def dies_after_two(child: Any) -> Any:
         if len(frames) == 2 and child is not None:
-            child.kill()
-            child.wait()
+            child.process.kill()
+            child.process.wait()
         found = read(child)
         frames.append(found is not None)
         return found
@@ -141,9 +148,70 @@ def test_the_child_runs_this_checkout_whatever_the_working_folder_holds(
     assert all(frames) and len(frames) == 600 // 64 + 1
 
 
+def test_one_core_parses_here(
+    make_summit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_input(tmp_path, bad=True)
+    monkeypatch.setattr(ahead, "cores", lambda: 1)
+    spawned: list[str] = []
+    with patch.object(ahead, "spawn", lambda m, *a: spawned.append(m)):
+        code, _, err, _ = imported(make_summit, path, read=True)
+    assert spawned == [] and code == 2 and f"{path}:40:" in err
+
+
+def real_import(store: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    entry = [sys.executable, "-c", "from cli.main import main; main()"]
+    return subprocess.run(
+        [*entry, "--store", str(store), "--by", "tester", "import", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        **kw,
+    )
+
+
+def big_input(folder: Path) -> Path:
+    """An input the child parses (over `read_ahead.SIZE`)."""
+    path = folder / "big.jsonl"
+    with path.open("w") as out:
+        for event in generate(9_000):
+            out.write(json.dumps(event) + "\n")
+    assert path.stat().st_size >= read_ahead.SIZE
+    return path
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/dev/stdin")
+@pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
+def test_an_input_named_dev_stdin_is_read_from_this_process_stdin(
+    tmp_path: Path,
+) -> None:
+    """/dev/stdin is another file in the child (its own stdin): the child
+    reads the file this process opened."""
+    path = big_input(tmp_path)
+    with path.open("rb") as given:
+        result = real_import(tmp_path / "s.db", "/dev/stdin", stdin=given)
+    assert result.returncode == 0, result.stderr
+    assert "stored 9000 event(s)" in result.stderr
+
+
+@pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
+def test_what_a_site_hook_prints_in_the_child_is_not_taken_for_a_frame(
+    tmp_path: Path,
+) -> None:
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text("print('hello from a site hook')\n")
+    env = {**os.environ, "PYTHONPATH": str(hooks)}
+    path = big_input(tmp_path)
+    result = real_import(tmp_path / "s.db", str(path), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "stored 9000 event(s)" in result.stderr
+
+
 def test_a_small_input_is_parsed_here(summit: Any) -> None:
     spawned: list[str] = []
-    with patch.object(ahead, "spawn", lambda m, a: spawned.append(m)):
+    with patch.object(ahead, "spawn", lambda m, *a: spawned.append(m)):
         summit.load([opened(), tabled(), said("a", "GBR", "2025-06-10", "supports")])
     assert spawned == []
 

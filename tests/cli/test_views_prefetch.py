@@ -33,6 +33,25 @@ from generate import generate  # noqa: E402
 BATCH = 40  # the catch-up's batch here: a rebuild of ~1,000 events in 25
 
 
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine with a core to spare (one core starts no child)."""
+    monkeypatch.setattr(ahead, "cores", lambda: 2)
+
+
+def spawns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The modules of the children started from now on."""
+    started: list[str] = []
+    spawn = ahead.spawn
+
+    def counted(module: str, *args: Any) -> Any:
+        started.append(module)
+        return spawn(module, *args)
+
+    monkeypatch.setattr(ahead, "spawn", counted)
+    return started
+
+
 def small_batches(read_ahead: bool) -> Any:
     """Batches of BATCH entries; read ahead from the second on, or never."""
     return patch.multiple(
@@ -95,8 +114,8 @@ def test_a_child_that_died_leaves_the_rest_to_this_process(generated: Any) -> No
 
     def dies_after_two(self: Prefetch, start: int) -> Any:
         if len(given) == 2 and self.child is not None:
-            self.child.kill()
-            self.child.wait()
+            self.child.process.kill()
+            self.child.process.wait()
         found = take(self, start)
         given.append(found is not None)
         return found
@@ -119,11 +138,12 @@ def test_a_child_that_died_leaves_the_rest_to_this_process(generated: Any) -> No
     ids=["non-JSON state", "bad originator_id"],
 )
 def test_a_row_the_child_cannot_read_is_read_here_and_named(
-    generated: Any, set_clause: str
+    generated: Any, set_clause: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The child stops at the batch; this process reads it and says what is
     wrong, in the same words as without the child."""
     sql(generated.store, f"UPDATE {{events}} SET {set_clause} WHERE rowid = 700")
+    started = spawns(monkeypatch)
     said = {}
     for read_ahead in (False, True):
         batches, ahead = small_batches(read_ahead)
@@ -131,16 +151,29 @@ def test_a_row_the_child_cannot_read_is_read_here_and_named(
             result = generated.run("views", "rebuild")
         said[read_ahead] = (result.exit_code, result.stderr)
     assert said[True] == said[False]
+    assert started == ["projections.tables.prefetch"]  # (with read_ahead only)
     code, err = said[True]
     # (the row, or the batch it is in: "from position 681 on")
     assert code in (1, 3) and "position" in err and err.count("\n") == 1
 
 
-def test_a_rebuild_of_few_entries_starts_no_child(summit: Any) -> None:
+def test_a_rebuild_of_few_entries_starts_no_child(
+    summit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     summit.load([opened(), tabled(), said("a", "GBR", "2025-06-10", "supports")])
-    taken = Prefetch.frames
+    started = spawns(monkeypatch)
     summit.ok("views", "rebuild")
-    assert Prefetch.frames == taken
+    assert started == []
+
+
+def test_one_core_starts_no_child(
+    generated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = rebuilt(generated, read_ahead=False)
+    monkeypatch.setattr(ahead, "cores", lambda: 1)
+    started = spawns(monkeypatch)
+    assert rebuilt(generated, read_ahead=True) == alone
+    assert started == []
 
 
 # Real processes: a rebuild long enough to read ahead with the real batch sizes
