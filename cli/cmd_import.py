@@ -38,19 +38,25 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
     """Stream the file (read afresh on each attempt: never held in memory)."""
     import tempfile
 
+    from cli import read_ahead
     from cli.files import readable_input
-    from cli.read_ahead import parsed_lines
     from cli.render.progress import DelayedBar, counting
+    from projections import ahead
 
     bar = DelayedBar("importing")
     with tempfile.TemporaryDirectory(prefix="summit-stdin-") as tmp:
         path = readable_input(file, tmp)
+        # A large input's parser starts at once, while the store opens.
+        started = [read_ahead.start(path, file)]
 
-        def lines() -> Iterator[Any]:
-            yield from counting(parsed_lines(path, file), bar)
+        def lines() -> Iterator[Any]:  # (each attempt: a child of its own)
+            child = started.pop() if started else read_ahead.start(path, file)
+            yield from counting(read_ahead.parsed_lines(path, file, child), bar)
 
         try:
             app = obj.store.checker() if dry_run else obj.app(write=True)
             return app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
         finally:
             bar.close()
+            for child in started:  # (not used: the store did not open)
+                ahead.stop(child)

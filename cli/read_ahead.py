@@ -29,16 +29,24 @@ SIZE = 2 << 20  # bytes (some 7,000 lines): a smaller input is parsed here
 PER = 2000  # lines a frame
 
 
-def parsed_lines(path: str, source: str) -> Iterator[Line]:
-    """The input's valid lines, in order; InvalidInput at the end if any
-    line had a problem (as `parse_lines`)."""
-    child = None
-    if os.path.getsize(path) >= SIZE and ahead.cores() > 1:
+def start(path: str, source: str) -> ahead.Child | None:
+    """A child parsing the input, started now (None: it is parsed here)."""
+    try:
+        if os.path.getsize(path) < SIZE or ahead.cores() < 2:
+            return None
         # The child reads the file this process opens (a path such as
         # /dev/stdin names another file in another process).
         with open(path, "rb") as stream:
             fd = stream.fileno()
-            child = ahead.spawn(__name__, [str(fd), source, str(PER)], (fd,))
+            return ahead.spawn(__name__, [str(fd), source, str(PER)], (fd,))
+    except OSError:  # parsed here, which says what is wrong
+        return None
+
+
+def parsed_lines(path: str, source: str, child: ahead.Child | None) -> Iterator[Line]:
+    """The input's valid lines, in order, from `child` (`start`) or parsed
+    here; InvalidInput at the end if any line had a problem (as
+    `parse_lines`)."""
     last = 0  # the last line the child gave
     try:
         while child is not None:

@@ -148,6 +148,34 @@ def test_the_child_runs_this_checkout_whatever_the_working_folder_holds(
     assert all(frames) and len(frames) == 600 // 64 + 1
 
 
+def test_a_child_started_for_a_store_that_does_not_open_is_stopped(
+    tmp_path: Path,
+) -> None:
+    """The parser starts before the store opens; a store that fails to open
+    leaves no child running."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    path = write_input(tmp_path, bad=False)
+    children: list[Any] = []
+    spawn = ahead.spawn
+
+    def kept(module: str, *args: Any) -> Any:
+        children.append(spawn(module, *args))
+        return children[-1]
+
+    not_a_store = tmp_path / "s.db"
+    not_a_store.write_text("not a database, " * 1000)
+    with patch.object(read_ahead, "SIZE", 0), patch.object(ahead, "spawn", kept):
+        result = CliRunner().invoke(
+            cli, ["--store", str(not_a_store), "import", str(path)]
+        )
+    assert result.exit_code != 0 and "Traceback" not in result.stderr
+    assert len(children) == 1
+    assert children[0].process.returncode is not None  # stopped and waited for
+
+
 def test_one_core_parses_here(
     make_summit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
