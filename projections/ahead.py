@@ -52,7 +52,7 @@ def spawn(module: str, args: list[str], pass_fds: tuple[int, ...] = ()) -> Child
     """`python -m module FD args...` writing frames to descriptor FD, a pipe of
     its own (whatever else it prints, at start-up say, goes nowhere), with
     the descriptors `pass_fds` open (None if it cannot start)."""
-    if not sys.executable:
+    if not sys.executable or os.name != "posix":  # (descriptors passed: POSIX)
         return None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, env.get("PYTHONPATH")) if p)
