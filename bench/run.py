@@ -296,10 +296,12 @@ def bench_queries(kinds: list[Kind], runs: int, loads: list[float]) -> None:
                 f"`summit --help`: {ms(help_s)} ms",
                 " / ".join(f"{r:.2f}×" for r in ratios)
                 + f" (slowest/fastest {growth:.2f})",
-                flat if kind.pg else f"≤ 1.3×; {flat}",
+                flat if kind.pg else f"≤ {instructions.LIMIT}×; {flat}",
                 "",
             )
-            ok = growth <= FLAT and (kind.pg is not None or max(ratios) <= 1.3)
+            ok = growth <= FLAT and (
+                kind.pg is not None or max(ratios) <= instructions.LIMIT
+            )
             worst = max(meds, key=lambda p: meds[p])
             slug = f"{kind.name.lower()}-{label.replace(' --', '-')}"
             kind.target(
