@@ -46,11 +46,14 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
     bar = DelayedBar("importing")
     with tempfile.TemporaryDirectory(prefix="summit-stdin-") as tmp:
         path = readable_input(file, tmp)
-        # A large input's parser starts at once, while the store opens.
-        started = [read_ahead.start(path, file)]
+        # A large input's parser starts at once, while the store opens; every
+        # child started is stopped here, whatever stopped the import.
+        children = [read_ahead.start(path, file)]
+        unused = list(children)
 
         def lines() -> Iterator[Any]:  # (each attempt: a child of its own)
-            child = started.pop() if started else read_ahead.start(path, file)
+            child = unused.pop() if unused else read_ahead.start(path, file)
+            children.append(child)
             yield from counting(read_ahead.parsed_lines(path, file, child), bar)
 
         try:
@@ -58,5 +61,5 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
             return app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
         finally:
             bar.close()
-            for child in started:  # (not used: the store did not open)
+            for child in children:
                 ahead.stop(child)

@@ -6,7 +6,9 @@ Every failure is a UsageError naming the file (exit 2), never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,22 +54,30 @@ def read_checkpoint(path: str, pubkey: str | None) -> dict[str, Any]:
 
 
 def readable_input(file: str, tmp: str) -> str:
-    """A path to read the input from: the file itself, or stdin saved to `tmp`.
+    """A path to read the input from, as often as needed: the file itself, or
+    what stdin or a pipe holds (`-`, /dev/stdin from a pipe, `<(...)`, a
+    FIFO: read once, saved to `tmp`).
 
     The input is read as bytes (decoded line by line by the parser), so a
     byte that is not UTF-8 is reported at its own line.
     """
     if file == "-":
-        path = Path(tmp) / "stdin.jsonl"
-        with path.open("wb") as out:
-            shutil.copyfileobj(sys.stdin.buffer, out)
-        return str(path)
+        return _saved(sys.stdin.buffer, tmp)
     try:
         with open(file, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return _saved(f, tmp)  # (a check that read from it would lose it)
             f.read(1)
     except OSError as e:
         raise UsageError(f"cannot read {file}: {e.strerror}") from None
     return file
+
+
+def _saved(stream: Any, tmp: str) -> str:
+    path = Path(tmp) / "input.jsonl"
+    with path.open("wb") as out:
+        shutil.copyfileobj(stream, out)
+    return str(path)
 
 
 def stdin_bytes() -> bytes:

@@ -176,6 +176,62 @@ def test_a_child_started_for_a_store_that_does_not_open_is_stopped(
     assert children[0].process.returncode is not None  # stopped and waited for
 
 
+def test_a_child_is_stopped_when_the_import_fails_midway(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped by the import itself, not left to the garbage collector."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from cli.main import cli
+    from domain.application import Summit
+
+    path = write_input(tmp_path, bad=False)
+    children: list[Any] = []
+    spawn = ahead.spawn
+
+    def kept(module: str, *args: Any) -> Any:
+        children.append(spawn(module, *args))
+        return children[-1]
+
+    calls = []
+    negotiation = Summit.negotiation
+
+    def fails_third(self: Any, slug: str) -> Any:
+        calls.append(slug)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return negotiation(self, slug)
+
+    monkeypatch.setattr(Summit, "negotiation", fails_third)
+    gc.disable()  # (the generator is not collected before the check)
+    try:
+        with patch.object(read_ahead, "SIZE", 0), patch.object(ahead, "spawn", kept):
+            result = CliRunner().invoke(
+                cli, ["--store", str(tmp_path / "s.db"), "import", str(path)]
+            )
+        assert result.exit_code == 130, result.stderr
+        assert len(children) == 1
+        assert children[0].process.returncode is not None
+        assert children[0].frames.closed
+    finally:
+        gc.enable()
+
+
+def test_an_input_piped_to_dev_stdin_is_read_whole(tmp_path: Path) -> None:
+    """A pipe is read once, and kept: a readability check that took its first
+    byte, or a child that read it again, would lose lines."""
+    small = (ROOT / "examples" / "hague-2025-seed.jsonl").read_text()
+    result = real_import(tmp_path / "a.db", "/dev/stdin", input=small)
+    assert result.returncode == 0, result.stderr
+    assert "stored 23 event(s)" in result.stderr
+    big = big_input(tmp_path).read_text()  # parsed by a child
+    result = real_import(tmp_path / "b.db", "/dev/stdin", input=big)
+    assert result.returncode == 0, result.stderr
+    assert "stored 9000 event(s)" in result.stderr
+
+
 def test_one_core_parses_here(
     make_summit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
