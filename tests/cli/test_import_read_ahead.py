@@ -148,6 +148,17 @@ def test_the_child_runs_this_checkout_whatever_the_working_folder_holds(
     assert all(frames) and len(frames) == 600 // 64 + 1
 
 
+def keeping(children: list[Any]) -> Any:
+    """A patch that keeps every child started in `children`."""
+    spawn = ahead.spawn
+
+    def kept(module: str, *args: Any) -> Any:
+        children.append(spawn(module, *args))
+        return children[-1]
+
+    return patch.object(ahead, "spawn", kept)
+
+
 def test_a_child_started_for_a_store_that_does_not_open_is_stopped(
     tmp_path: Path,
 ) -> None:
@@ -159,15 +170,9 @@ def test_a_child_started_for_a_store_that_does_not_open_is_stopped(
 
     path = write_input(tmp_path, bad=False)
     children: list[Any] = []
-    spawn = ahead.spawn
-
-    def kept(module: str, *args: Any) -> Any:
-        children.append(spawn(module, *args))
-        return children[-1]
-
     not_a_store = tmp_path / "s.db"
     not_a_store.write_text("not a database, " * 1000)
-    with patch.object(read_ahead, "SIZE", 0), patch.object(ahead, "spawn", kept):
+    with patch.object(read_ahead, "SIZE", 0), keeping(children):
         result = CliRunner().invoke(
             cli, ["--store", str(not_a_store), "import", str(path)]
         )
@@ -189,12 +194,6 @@ def test_a_child_is_stopped_when_the_import_fails_midway(
 
     path = write_input(tmp_path, bad=False)
     children: list[Any] = []
-    spawn = ahead.spawn
-
-    def kept(module: str, *args: Any) -> Any:
-        children.append(spawn(module, *args))
-        return children[-1]
-
     calls = []
     negotiation = Summit.negotiation
 
@@ -207,7 +206,7 @@ def test_a_child_is_stopped_when_the_import_fails_midway(
     monkeypatch.setattr(Summit, "negotiation", fails_third)
     gc.disable()  # (the generator is not collected before the check)
     try:
-        with patch.object(read_ahead, "SIZE", 0), patch.object(ahead, "spawn", kept):
+        with patch.object(read_ahead, "SIZE", 0), keeping(children):
             result = CliRunner().invoke(
                 cli, ["--store", str(tmp_path / "s.db"), "import", str(path)]
             )
