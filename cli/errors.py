@@ -127,11 +127,11 @@ def handle_errors() -> Iterator[None]:
         quiet_closed_pipe()
         sys.exit(0)
     except Exception as e:
+        if os.environ.get("SUMMIT_DEBUG"):
+            traceback.print_exc()
         store_error = _store_error(e)
         if store_error is not None:
             raise to_click(StoreUnavailable(store_error)) from None
-        if os.environ.get("SUMMIT_DEBUG"):
-            traceback.print_exc()
         raise SummitClickError(
             f"internal error: {type(e).__name__}: {e} "
             "(please report it; set SUMMIT_DEBUG=1 for details)",

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from projections.tables.read import ReadOnlyStore
+from projections.tables.read import CATCH_UPS, ReadOnlyStore
 from projections.tables.schema import (
     FACTS,
     JOINED_REFS_POSTGRES,
@@ -168,6 +168,18 @@ def recorder_class() -> type[Any]:
         def _table(self, name: str) -> str:
             return f"{self.schema}.{name}"
 
+        @contextlib.contextmanager
+        def writing(self, cursor: Any) -> Iterator[None]:
+            """One views write at a time in this schema: a transaction-level
+            advisory lock, taken first. Two processes that both found the
+            views stale refold them one after the other (the second finds
+            them current, under the lock), not both at once."""
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"summit-views:{self.schema}",),
+            )
+            yield
+
         def _tracking_table(self) -> str:
             return self._table(self.tracking_table_name)
 
@@ -239,20 +251,26 @@ def fresh(store: Any, catch_up: Callable[[], Any]) -> PostgresTables:
     with the store, and catches them up.
     """
     views = _reader(store)
-    try:
-        status, schema = views.state()
-        if status.behind <= 0 and schema == "current":
-            return views
-    except Exception:  # a table missing, or not this role's to read
-        pass
-    try:
-        views.renew()  # no lock held while the views are written
-        store.app()  # a store that cannot be read says why here
+    need = None  # the log's head when first read: the views must reach it
+    for _ in range(CATCH_UPS):
         try:
-            catch_up()
-        except Exception as e:  # a read-only role cannot write the views
-            raise ReadOnlyStore from e
-    except BaseException:
-        views.close()
-        raise
+            status, schema = views.state()
+            need = status.head if need is None else need
+            if status.tracked >= need and schema == "current":
+                return views
+        except Exception:  # a table missing, or not this role's to read
+            pass
+        try:
+            views.renew()  # no lock held while the views are written
+            store.app()  # a store that cannot be read says why here
+            try:
+                catch_up()
+            except Exception as e:  # a read-only role cannot write the views
+                raise ReadOnlyStore from e
+        except BaseException:
+            views.close()
+            raise
+        # Read again in a new transaction: another process may have
+        # refolded the views (emptied them) since this one caught them up.
+        views.renew()
     return views

@@ -42,6 +42,11 @@ def view_rows() -> Iterator[None]:
         ) from None
 
 
+# A query catches the views up at most this many times: once, and again
+# when another process refolded them meanwhile (then it answers from them).
+CATCH_UPS = 3
+
+
 class ReadOnlyStore(Exception):
     """The views are behind and this user cannot write them: fold the log instead."""
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from projections.tables.read import ReadOnlyStore
+from projections.tables.read import CATCH_UPS, ReadOnlyStore
 from projections.tables.schema import (
     FACTS,
     SQLITE_COLUMNS,
@@ -123,15 +123,29 @@ def recorder_class() -> type[Any]:
         def construct_create_table_statements(self) -> list[str]:
             return [*super().construct_create_table_statements(), *create_statements()]
 
+        def _create_table(self, c: Any) -> None:
+            _lock(c)  # (it reads the schema, then writes: see `writing`)
+            super()._create_table(c)
+
         @contextlib.contextmanager
-        def unzeroed(self, cursor: Any) -> Iterator[None]:
-            """`secure_delete` off while this transaction writes the views
-            (as it was after). Debian's SQLite has it on: every page a
-            rebuild frees (the old views, dropped) was zeroed and written
-            twice, to the WAL and back (0.4 s of a 200,000-event rebuild).
-            The views keep nothing the log in the same file does not (an
-            encrypted store keeps no views), so their freed pages need no
-            zeroing; what else the connection does keeps the setting."""
+        def writing(self, cursor: Any) -> Iterator[None]:
+            """The write lock taken by the transaction's first statement, and
+            `secure_delete` off while it writes the views (as it was after).
+
+            eventsourcing begins a deferred transaction: one that read
+            before it wrote holds a snapshot, and when another process
+            committed since, its first write fails at once with "database
+            is locked", whatever the busy timeout (two queries refolding
+            views at once). Taking the lock first waits for it instead
+            (`_lock`), and reads what the other committed.
+
+            Debian's SQLite has `secure_delete` on: every page a rebuild
+            frees (the old views, dropped) was zeroed and written twice, to
+            the WAL and back (0.4 s of a 200,000-event rebuild). The views
+            keep nothing the log in the same file does not (an encrypted
+            store keeps no views), so their freed pages need no zeroing;
+            what else the connection does keeps the setting."""
+            _lock(cursor)
             cursor.execute("PRAGMA secure_delete")
             was = f"PRAGMA secure_delete={_SECURE_DELETE[int(cursor.fetchone()[0])]}"
             cursor.execute("PRAGMA secure_delete=OFF")
@@ -144,6 +158,15 @@ def recorder_class() -> type[Any]:
             cursor.execute(was)
 
     return SQLiteViewsRecorder
+
+
+def _lock(cursor: Any) -> None:
+    """Take the write lock now, in a transaction eventsourcing has just begun
+    (deferred, nothing done in it yet): it ends, and an immediate one
+    begins, waiting for the lock as long as the busy timeout allows; the
+    transaction's end (commit or rollback) ends this one."""
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")
 
 
 def recorder(app: Any, *, create: bool = True) -> Any:
@@ -165,10 +188,16 @@ def fresh(store: Any, catch_up: Callable[[], Any]) -> SQLiteTables:
     """A reader of the views caught up with the log (ReadOnlyStore if it cannot be)."""
     views = current(store)
     views.seen = views.status()
-    if views.seen.behind > 0 or views.schema_state() != "current":
+    need = views.seen.head  # the log's head when first read: the views reach it
+    for _ in range(CATCH_UPS):
+        if views.seen.tracked >= need and views.schema_state() == "current":
+            return views
         views.close()
         if not os.access(views.path, os.W_OK):
             raise ReadOnlyStore
         catch_up()
+        # Read again: another process may have refolded the views (emptied
+        # them) since this one caught them up.
         views = SQLiteTables(views.path)
+        views.seen = views.status()
     return views

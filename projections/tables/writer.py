@@ -64,10 +64,11 @@ class ViewsWriter:
         return ",".join([self.placeholder] * n)
 
     @contextlib.contextmanager
-    def unzeroed(self, cursor: Any) -> Iterator[None]:
-        """Inside, the rows this transaction deletes are not overwritten with
-        zeros where the backend would (SQLite as Debian builds it: see
-        `sqlite.py`); elsewhere nothing changes."""
+    def writing(self, cursor: Any) -> Iterator[None]:
+        """Around each transaction that writes the views, from its first
+        statement: what the backend needs (SQLite: the write lock taken
+        first, and freed pages not zeroed: see `sqlite.py`); elsewhere
+        nothing."""
         yield
 
     @contextlib.contextmanager
@@ -85,7 +86,7 @@ class ViewsWriter:
     ) -> None:
         """Fact rows, derived-table operations and the tracking record,
         atomically; `days` (a `days.DayCounts`) keeps the day rows in step."""
-        with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
+        with self.datastore.transaction(commit=True) as c, self.writing(c):
             if rows:
                 c.executemany(
                     f"INSERT INTO {self._table(FACTS)} "
@@ -245,36 +246,45 @@ class ViewsWriter:
         Called before every catch-up; the tables are created again as they
         are now, and the caller refolds the whole log into them.
         """
-        p = self.placeholder
+        with self.datastore.transaction(commit=False) as c:
+            if not self._stale(c):  # (most often: and no write lock taken)
+                return False
         with self.atomically():  # a kill leaves the old views or the new tables
-            with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
-                c.execute(*self.columns_query)
-                stale = schema_state(map(_values, c.fetchall())) == "stale"
-                c.execute(
-                    f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
-                    f"WHERE application_name LIKE {p} AND application_name <> {p}",
-                    (f"{TRACKING_PREFIX}%", TRACKING_NAME),
-                )
-                row = c.fetchone()
-                others = row["n"] if isinstance(row, dict) else row[0]
-                stale = stale or others > 0 or days_missing(self, c)
+            with self.datastore.transaction(commit=True) as c, self.writing(c):
+                # Again, under the write lock: another process may have just
+                # refolded them (two queries on the day after an upgrade).
+                stale = self._stale(c)
                 if stale:
                     for table in TABLES:
                         c.execute(f"DROP TABLE IF EXISTS {self._table(table)}")
                     c.execute(
                         f"DELETE FROM {self._tracking_table()} "
-                        f"WHERE application_name LIKE {p}",
+                        f"WHERE application_name LIKE {self.placeholder}",
                         (f"{TRACKING_PREFIX}%",),
                     )
             if stale:
                 self.create_table()
         return stale
 
+    def _stale(self, c: Any) -> bool:
+        """Whether the views were written under another schema."""
+        p = self.placeholder
+        c.execute(*self.columns_query)
+        stale = schema_state(map(_values, c.fetchall())) == "stale"
+        c.execute(
+            f"SELECT COUNT(*) AS n FROM {self._tracking_table()} "
+            f"WHERE application_name LIKE {p} AND application_name <> {p}",
+            (f"{TRACKING_PREFIX}%", TRACKING_NAME),
+        )
+        row = c.fetchone()
+        others = row["n"] if isinstance(row, dict) else row[0]
+        return bool(stale or others > 0 or days_missing(self, c))
+
     def drop_indexes(self, cursor: Any = None) -> None:
         """Drop the indexes a bulk load need not keep (`create_table` makes
         them again, once, packed): all but those a catch-up reads by."""
         if cursor is None:
-            with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
+            with self.datastore.transaction(commit=True) as c, self.writing(c):
                 self.drop_indexes(c)
             return
         for name in index_names():
@@ -283,7 +293,7 @@ class ViewsWriter:
     def drop(self) -> None:
         """Forget every view row, the tracked position and (until `create_table`)
         the indexes: a rebuild inserts in bulk and indexes once at the end."""
-        with self.datastore.transaction(commit=True) as c, self.unzeroed(c):
+        with self.datastore.transaction(commit=True) as c, self.writing(c):
             self.drop_indexes(c)
             for table in TABLES:
                 c.execute(f"DELETE FROM {self._table(table)}")

@@ -125,14 +125,14 @@ def test_the_views_writer_frees_pages_unzeroed_and_restores_the_setting(
         with recorder.datastore.transaction(commit=False) as c:
             for was in (1, 0, 2):
                 c.execute(f"PRAGMA secure_delete={('OFF', 'ON', 'FAST')[was]}")
-                with recorder.unzeroed(c):
+                with recorder.writing(c):
                     c.execute("PRAGMA secure_delete")
                     assert c.fetchone()[0] == 0
                 c.execute("PRAGMA secure_delete")
                 assert c.fetchone()[0] == was
             c.execute("PRAGMA secure_delete=1")
             try:
-                with recorder.unzeroed(c):
+                with recorder.writing(c):
                     raise KeyboardInterrupt
             except KeyboardInterrupt:
                 pass
