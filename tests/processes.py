@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,35 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("seed") / "hague.db"
     ok(store, "import", str(SEED))
     return store
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux's /proc), none if it is gone."""
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(p) for p in found]
+
+
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie left for someone to reap)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def child_running(pid: int, module: str) -> int:
+    """The child of `pid` running `module` (a read-ahead child), once it runs."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for child in children(pid):
+            try:
+                if module.encode() in Path(f"/proc/{child}/cmdline").read_bytes():
+                    return child
+            except OSError:
+                continue
+        time.sleep(0.01)
+    raise AssertionError(f"{pid} started no child running {module}")

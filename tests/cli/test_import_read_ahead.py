@@ -22,6 +22,7 @@ import pytest
 from cli import read_ahead
 from projections import ahead
 from tests.builders import opened, said, tabled
+from tests.processes import alive, child_running
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -304,7 +305,7 @@ def test_a_small_input_is_parsed_here(summit: Any) -> None:
 def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
     tmp_path: Path,
 ) -> None:
-    from tests.cli.test_views_prefetch import alive, summit_process
+    from tests.cli.test_views_prefetch import summit_process
 
     path = tmp_path / "big.jsonl"
     with path.open("w") as out:
@@ -312,7 +313,7 @@ def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
             out.write(json.dumps(event) + "\n")
     store = tmp_path / "s.db"
     proc = summit_process(store, "import", str(path))
-    child = reading_child(proc.pid)
+    child = child_running(proc.pid, "cli.read_ahead")
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
@@ -331,20 +332,3 @@ def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
         )
         assert listed.returncode in (0, 3), listed.stderr
         assert not listed.stdout
-
-
-def reading_child(pid: int) -> int:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            found = []
-        for child in map(int, found):
-            try:
-                if b"cli.read_ahead" in Path(f"/proc/{child}/cmdline").read_bytes():
-                    return child
-            except OSError:
-                continue
-        time.sleep(0.01)
-    raise AssertionError("the import started no child to read ahead")

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from tests import pgserver
+from tests.processes import children
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "hague-2025-seed.jsonl"
@@ -81,7 +82,7 @@ def wait_until_open(pid: int, path: Path) -> None:
     its start-up."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        for each in (pid, *_children(pid)):
+        for each in (pid, *children(pid)):
             try:
                 fds = list(Path(f"/proc/{each}/fd").iterdir())
                 if any(str(path) in str(fd.readlink()) for fd in fds):
@@ -90,15 +91,6 @@ def wait_until_open(pid: int, path: Path) -> None:
                 pass
         time.sleep(0.02)
     raise AssertionError(f"the process never opened {path}")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [
-            int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        ]
-    except OSError:
-        return []
 
 
 def interrupt(

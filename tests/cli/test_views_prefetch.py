@@ -24,6 +24,7 @@ from projections import ahead
 from projections.tables import prefetch
 from projections.tables.prefetch import Prefetch
 from tests.builders import opened, said, tabled
+from tests.processes import alive, child_running
 from tests.tamper import is_sqlite, sql, view_tables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,38 +205,6 @@ def summit_process(store: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def children(pid: int) -> list[int]:
-    try:
-        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(p) for p in found]
-
-
-def alive(pid: int) -> bool:
-    """Running (not gone, not a zombie left for someone to reap)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    return "\nState:\tZ" not in status
-
-
-def reading_child(pid: int) -> int:
-    """The rebuild's child once it runs (its command names `prefetch`)."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        for child in children(pid):
-            try:
-                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"projections.tables.prefetch" in cmdline:
-                return child
-        time.sleep(0.01)
-    raise AssertionError("the rebuild started no child to read ahead")
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
 @pytest.mark.parametrize(
@@ -249,7 +218,7 @@ def test_a_signalled_rebuild_leaves_no_child_and_a_verifiable_store(
     store = tmp_path / "s.db"
     store.write_bytes(long_store.read_bytes())
     proc = summit_process(store, "views", "rebuild")
-    child = reading_child(proc.pid)
+    child = child_running(proc.pid, "projections.tables.prefetch")
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err
@@ -271,7 +240,7 @@ def test_a_signalled_rebuild_leaves_no_child_and_a_verifiable_store(
 @pytest.mark.skipif(ahead.cores() < 2, reason="reads ahead with two cores only")
 def test_a_long_rebuild_reads_ahead_and_matches_the_log(long_store: Path) -> None:
     proc = summit_process(long_store, "views", "rebuild")
-    reading_child(proc.pid)  # (fails if no child ran)
+    child_running(proc.pid, "projections.tables.prefetch")  # (fails if no child ran)
     assert proc.wait(timeout=300) == 0
     verified = summit_process(long_store, "audit", "verify")
     assert verified.wait(timeout=300) == 0, verified.communicate()[1]
