@@ -38,7 +38,7 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
     """Stream the file (read afresh on each attempt: never held in memory)."""
     import tempfile
 
-    from cli import read_ahead
+    from cli import read_ahead, seal_ahead
     from cli.files import readable_input
     from cli.render.progress import DelayedBar, counting
     from projections import ahead
@@ -50,6 +50,8 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
         # child started is stopped here, whatever stopped the import.
         children = [read_ahead.start(path, file)]
         unused = list(children)
+        # Its checked rows are sealed in another child (`seal_ahead.py`).
+        aside = None if dry_run else seal_ahead.starter(path, children)
 
         def lines() -> Iterator[Any]:  # (each attempt: a child of its own)
             child = unused.pop() if unused else read_ahead.start(path, file)
@@ -58,7 +60,9 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
 
         try:
             app = obj.store.checker() if dry_run else obj.app(write=True)
-            return app.record_lines(lines, obj.by, dry_run=dry_run, source=file)
+            return app.record_lines(
+                lines, obj.by, dry_run=dry_run, source=file, seal_aside=aside
+            )
         finally:
             bar.close()
             for child in children:

@@ -13,7 +13,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -26,6 +26,7 @@ from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
 from domain.negotiation import Negotiation, with_ref
 from domain.packed import PackedEntries, Refs, pack
+from domain.stored import StateCompressor
 
 if TYPE_CHECKING:
     from domain.interchange import Line
@@ -42,6 +43,30 @@ BACKOFF_CAP_S = 0.1
 SPOOL_EVERY = 2000
 
 Row = tuple[UUID, int, str, bytes]  # a stored event: originator, version, topic, state
+# A row on its way to the spool: its state, and whether it is still to seal
+# (a recorded event's plain JSON) or sealed already (by eventsourcing's mapper).
+Pending = tuple[UUID, int, str, bytes, bool]
+
+
+class Sealer(Protocol):
+    """Seals an import's validated rows (compresses their state, encrypts it)
+    and writes them to the import's spool, in the order given, as lists of
+    `Row` pickled one after the other (what `Summit._write` reads)."""
+
+    def put(self, rows: list[Pending]) -> None: ...
+
+    def finish(self) -> bool:
+        """Every row put is in the spool (False: not all, the attempt is redone
+        with the rows sealed in this process)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# Makes a sealer writing to the given spool, or gives None (then the rows are
+# sealed in this process). Only for a store whose seal is `StateCompressor`
+# alone: a sealer elsewhere knows no key.
+SealerFactory = Callable[[IO[bytes]], Sealer | None]
 
 
 @dataclass
@@ -102,6 +127,7 @@ class Summit(Application[UUID]):
         *,
         dry_run: bool = False,
         source: str = "-",
+        seal_aside: SealerFactory | None = None,
     ) -> ImportReport:
         """Validate every line against the log, then store all of them or none.
 
@@ -110,7 +136,9 @@ class Summit(Application[UUID]):
         stored bytes, and written in one transaction at the end), so memory
         grows with the number of refs, not with the size of the input. A
         concurrent writer's conflict is retried after re-validating against
-        the new state of the log, a bounded number of times.
+        the new state of the log, a bounded number of times. `seal_aside`
+        may seal the rows elsewhere (in another process) while lines are
+        checked here.
         """
         problem = text_problem(recorded_by, one_line=True)
         if problem is not None:
@@ -128,12 +156,19 @@ class Summit(Application[UUID]):
                 tempfile.TemporaryFile(prefix="summit-import-") as spool,
                 tempfile.TemporaryFile(prefix="summit-records-") as records,
             ):
-                report, aggregates = self._apply(
-                    read(), recorded_by, source, (spool, records)
-                )
-                report.conflicts_retried = attempt
-                if dry_run or not report.stored:
-                    return report
+                sealer = self._sealer(spool, dry_run, seal_aside)
+                try:
+                    report, aggregates = self._apply(
+                        read(), recorded_by, source, (spool, records), sealer
+                    )
+                    report.conflicts_retried = attempt
+                    if dry_run or not report.stored:
+                        return report
+                    if not sealer.finish():  # sealed elsewhere, and not all of it
+                        seal_aside = None  # (the same attempt again, sealed here)
+                        continue
+                finally:
+                    sealer.close()
                 try:
                     self._write(spool)
                 except IntegrityError:
@@ -149,30 +184,50 @@ class Summit(Application[UUID]):
             "the same negotiation; nothing was stored, try again"
         )
 
+    def _sealer(
+        self, spool: IO[bytes], dry_run: bool, aside: SealerFactory | None
+    ) -> Sealer:
+        """Where this attempt's rows go: nowhere for a dry run, sealed aside
+        when the store's seal allows it and a sealer starts, else sealed
+        here."""
+        if dry_run:
+            return _Unsealed()
+        mapper = self.mapper
+        if (
+            aside is not None
+            and mapper.cipher is None
+            and isinstance(mapper.compressor, StateCompressor)
+        ):
+            found = aside(spool)
+            if found is not None:
+                return found
+        return _SealedHere(spool, self._seal)
+
     def _spool(
         self,
         aggregates: dict[str, Negotiation | None],
-        rows: dict[str, list[Row]],
-        spool: IO[bytes],
+        rows: dict[str, list[Pending]],
+        sealer: Sealer,
     ) -> None:
-        """Move pending rows (and events: an opening) to the spool, in order."""
-        out: list[Row] = []
+        """Move pending rows (and events: an opening) to the sealer, in order."""
+        out: list[Pending] = []
         for slug, agg in aggregates.items():
             if agg is None:
                 continue
             for event in agg.collect_events():
-                stored = self.mapper.to_stored_event(event)
+                stored = self.mapper.to_stored_event(event)  # sealed by the mapper
                 out.append(
                     (
                         stored.originator_id,  # type: ignore[arg-type]
                         stored.originator_version,
                         stored.topic,
                         stored.state,
+                        False,
                     )
                 )
             out.extend(rows.pop(slug, ()))
         if out:
-            pickle.dump(out, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            sealer.put(out)
 
     def _seal(self, state: bytes) -> bytes:
         """A stored state as the mapper would finish it: compressed, encrypted."""
@@ -210,21 +265,29 @@ class Summit(Application[UUID]):
         recorded_by: str,
         source: str,
         files: tuple[IO[bytes], IO[bytes]],
+        sealer: Sealer,
     ) -> tuple[ImportReport, dict[str, Negotiation | None]]:
-        """Check every line; `files`: the spool, and the import's record file."""
+        """Check every line; `files`: the spool, and the import's record file;
+        valid rows go to `sealer` as they are checked."""
         report = ImportReport()
         problems: list[Problem] = []
         aggregates: dict[str, Negotiation | None] = {}
-        rows: dict[str, list[Row]] = {}
+        rows: dict[str, list[Pending]] = {}
         try:
             self._check_lines(
-                lines, recorded_by, report, problems, (aggregates, rows), files
+                lines,
+                recorded_by,
+                report,
+                problems,
+                (aggregates, rows),
+                files[1],
+                sealer,
             )
         except InvalidInput as e:  # the input's own problems, found as it was read
             problems.extend(e.problems)
         if problems:
             raise InvalidInput(problems, source)
-        self._spool(aggregates, rows, files[0])
+        self._spool(aggregates, rows, sealer)
         return report, aggregates
 
     def _check_lines(
@@ -233,8 +296,9 @@ class Summit(Application[UUID]):
         recorded_by: str,
         report: ImportReport,
         problems: list[Problem],
-        pending: tuple[dict[str, Negotiation | None], dict[str, list[Row]]],
-        files: tuple[IO[bytes], IO[bytes]],
+        pending: tuple[dict[str, Negotiation | None], dict[str, list[Pending]]],
+        records: IO[bytes],
+        sealer: Sealer,
     ) -> None:
         """Check each line against the log and the valid lines before it."""
         aggregates, rows = pending
@@ -275,15 +339,47 @@ class Summit(Application[UUID]):
                 seen.refused(slug, record["ref"], line.number)
                 problems.extend(Problem(p.field, p.reason, line.number) for p in found)
             else:
-                row = agg.append(record, recorded_by, self._seal, readable=readable)
-                rows.setdefault(slug, []).append((agg.id, *row))
+                row = agg.append(record, recorded_by, readable=readable)
+                rows.setdefault(slug, []).append((agg.id, *row, True))
                 seen.recorded(slug, line.number)
                 report.stored.append(record["ref"])
             if count % SPOOL_EVERY == 0:  # memory bounded, whatever the input
                 if not problems:
-                    self._spool(aggregates, rows, files[0])
+                    self._spool(aggregates, rows, sealer)
                 books = [(a.book, seen.base[s]) for s, a in aggregates.items() if a]
-                pack(books, files[1])
+                pack(books, records)
+
+
+class _SealedHere:
+    """The sealer of this process: each row sealed as it is put."""
+
+    def __init__(self, spool: IO[bytes], seal: Callable[[bytes], bytes]) -> None:
+        self.spool = spool
+        self.seal = seal
+
+    def put(self, rows: list[Pending]) -> None:
+        seal = self.seal
+        sealed = [(i, v, t, seal(s) if plain else s) for i, v, t, s, plain in rows]
+        pickle.dump(sealed, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def finish(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+class _Unsealed:
+    """A dry run's: nothing is stored, so nothing is sealed or spooled."""
+
+    def put(self, rows: list[Pending]) -> None:
+        pass
+
+    def finish(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
 
 
 class _Seen:

@@ -8,7 +8,6 @@ concurrency check. Event topics stored in the log are
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -109,35 +108,30 @@ class Negotiation(Aggregate):
         return str(record["ref"])
 
     def append(
-        self,
-        record: dict[str, Any],
-        recorded_by: str,
-        seal: Callable[[bytes], bytes],
-        *,
-        readable: bool,
+        self, record: dict[str, Any], recorded_by: str, *, readable: bool
     ) -> tuple[int, str, bytes]:
         """Record one checked record without making an event object; return the
-        row to store (version, topic, stored state).
+        row to store (version, topic, state), its state not yet sealed.
 
         The aggregate moves on as `record` would move it (book, head, version,
-        modified_on); the stored state is built from the record's canonical
-        JSON, made once (`domain.stored.recorded_state`), then sealed by the
-        application (compressed, encrypted). When the sealed state is
-        `readable` by `domain.stored` (no cipher), the book keeps it as its
-        packed record.
+        modified_on); the state is built from the record's canonical JSON,
+        made once (`domain.stored.recorded_state`). The application seals it
+        (compresses, encrypts) as it spools it. When the sealed state would
+        be `readable` by `domain.stored` (no cipher), the book keeps this
+        plain one as its packed record (read back the same way).
         """
         canonical = canonical_json(record)
         event_class = self.EVENT_CLASSES[record["type"]]
         timestamp: datetime = event_class.create_timestamp()
         at = timestamp.isoformat()
         digest = digest_of_canonical(self.head, canonical, at, recorded_by)
-        sealed = seal(recorded_state(at, record, recorded_by, digest))
+        state = recorded_state(at, record, recorded_by, digest)
         text = canonical.encode()
-        self.book.apply(record, canonical=text, stored=sealed if readable else None)
+        self.book.apply(record, canonical=text, stored=state if readable else None)
         self.head = digest
         self.version += 1
         self.modified_on = timestamp
-        return self.version, _TOPICS[event_class], sealed
+        return self.version, _TOPICS[event_class], state
 
 
 def _event_class(name: str) -> type[Negotiation.Recorded]:

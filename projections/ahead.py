@@ -1,8 +1,10 @@
-"""Work done ahead in a child process, on another core, sent back in frames.
+"""Work done ahead in a child process, on another core, sent in frames.
 
 Two long jobs read ahead so: a long fold of the log into the views
 (`tables/prefetch.py`: reading and decoding the next batch of rows) and an
-import (`cli/read_ahead.py`: parsing and validating the next lines). The
+import (`cli/read_ahead.py`: parsing and validating the next lines). A
+large import also has its checked rows sealed in a child, which it sends
+them to on a second pipe (`cli/seal_ahead.py`). The
 child is this interpreter running one module (`python -m`), with this
 checkout first on its path; it writes frames to a pipe of its own (not its
 standard output, where a site hook might print) and ends when that closes.
@@ -84,13 +86,19 @@ def read_frame(child: Child | None) -> Any:
     failed, or wrote something that is not a whole frame)."""
     if child is None:
         return None
+    return read_stream(child.frames)
+
+
+def read_stream(stream: IO[bytes]) -> Any:
+    """The next frame's value on `stream`; None when there is none, or only
+    part of one, or something else."""
     try:
-        head = child.frames.read(1 + _LENGTH)
+        head = stream.read(1 + _LENGTH)
         load = _KINDS.get(head[:1]) if len(head) == 1 + _LENGTH else None
         if load is None:
             return None
         size = int.from_bytes(head[1:], "little")
-        data = child.frames.read(size)
+        data = stream.read(size)
         return load(data) if len(data) == size else None
     except Exception:  # whatever it sent: the caller does the work itself
         return None
@@ -108,7 +116,8 @@ def stop(child: Child | None) -> None:
 
 
 def write_frame(out: IO[bytes], value: Any) -> None:
-    """One frame to the parent (the child's side)."""
+    """One frame to the other process (a child's to its parent, or the
+    parent's to a child reading its own pipe)."""
     try:
         kind, data = b"m", marshal.dumps(value)
     except ValueError:  # a value marshal cannot write

@@ -314,13 +314,15 @@ def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
     store = tmp_path / "s.db"
     proc = summit_process(store, "import", str(path))
     child = child_running(proc.pid, "cli.read_ahead")
+    sealer = child_running(proc.pid, "cli.seal_ahead")  # (`seal_ahead.py`)
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     deadline = time.monotonic() + 30
-    while alive(child) and time.monotonic() < deadline:
+    while (alive(child) or alive(sealer)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(child)
+    assert not alive(sealer)
     if store.exists():  # nothing stored: an empty log, or none at all
         entry = [sys.executable, "-c", "from cli.main import main; main()"]
         listed = subprocess.run(
