@@ -21,14 +21,13 @@ process that opened it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import pickle
 from collections.abc import Callable
 from typing import IO, Any
 from uuid import UUID
 
-from domain.application import Pending, Sealer
+from domain.sealing import Pending, Sealer
 from projections import ahead
 
 SIZE = 2 << 20  # bytes of input (as `read_ahead.SIZE`): a smaller one is sealed here
@@ -85,19 +84,26 @@ def starter(
         return None
 
     def start(spool: IO[bytes]) -> Sealer | None:
-        read, write = os.pipe()
-        with contextlib.suppress(OSError, AttributeError):  # (Linux only)
-            fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         try:
+            read, write = os.pipe()
+        except OSError:  # (no descriptor left, say: sealed here)
+            return None
+        try:
+            with contextlib.suppress(OSError, AttributeError, ImportError):  # (Linux)
+                import fcntl
+
+                fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
             spool.flush()
             fd = spool.fileno()
             child = ahead.spawn(__name__, [str(read), str(fd)], (read, fd))
+        except OSError:
+            child = None
         finally:
             os.close(read)  # (the child's copy is its own)
-        children.append(child)
         if child is None:
             os.close(write)
             return None
+        children.append(child)
         return SealedAside(child, os.fdopen(write, "wb"))
 
     return start

@@ -13,7 +13,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -26,6 +26,7 @@ from domain.errors import InvalidInput, InvalidRecord, Problem, SummitError
 from domain.fields import text_problem
 from domain.negotiation import Negotiation, with_ref
 from domain.packed import PackedEntries, Refs, pack
+from domain.sealing import Pending, SealedHere, Sealer, SealerFactory, Unsealed
 from domain.stored import StateCompressor
 
 if TYPE_CHECKING:
@@ -43,30 +44,6 @@ BACKOFF_CAP_S = 0.1
 SPOOL_EVERY = 2000
 
 Row = tuple[UUID, int, str, bytes]  # a stored event: originator, version, topic, state
-# A row on its way to the spool: its state, and whether it is still to seal
-# (a recorded event's plain JSON) or sealed already (by eventsourcing's mapper).
-Pending = tuple[UUID, int, str, bytes, bool]
-
-
-class Sealer(Protocol):
-    """Seals an import's validated rows (compresses their state, encrypts it)
-    and writes them to the import's spool, in the order given, as lists of
-    `Row` pickled one after the other (what `Summit._write` reads)."""
-
-    def put(self, rows: list[Pending]) -> None: ...
-
-    def finish(self) -> bool:
-        """Every row put is in the spool (False: not all, the attempt is redone
-        with the rows sealed in this process)."""
-        ...
-
-    def close(self) -> None: ...
-
-
-# Makes a sealer writing to the given spool, or gives None (then the rows are
-# sealed in this process). Only for a store whose seal is `StateCompressor`
-# alone: a sealer elsewhere knows no key.
-SealerFactory = Callable[[IO[bytes]], Sealer | None]
 
 
 @dataclass
@@ -156,19 +133,12 @@ class Summit(Application[UUID]):
                 tempfile.TemporaryFile(prefix="summit-import-") as spool,
                 tempfile.TemporaryFile(prefix="summit-records-") as records,
             ):
-                sealer = self._sealer(spool, dry_run, seal_aside)
-                try:
-                    report, aggregates = self._apply(
-                        read(), recorded_by, source, (spool, records), sealer
-                    )
-                    report.conflicts_retried = attempt
-                    if dry_run or not report.stored:
-                        return report
-                    if not sealer.finish():  # sealed elsewhere, and not all of it
-                        seal_aside = None  # (the same attempt again, sealed here)
-                        continue
-                finally:
-                    sealer.close()
+                report, aggregates = self._checked(
+                    read, recorded_by, source, (spool, records), dry_run, seal_aside
+                )
+                report.conflicts_retried = attempt
+                if dry_run or not report.stored:
+                    return report
                 try:
                     self._write(spool)
                 except IntegrityError:
@@ -184,6 +154,33 @@ class Summit(Application[UUID]):
             "the same negotiation; nothing was stored, try again"
         )
 
+    def _checked(
+        self,
+        read: Callable[[], Iterable[Line]],
+        recorded_by: str,
+        source: str,
+        files: tuple[IO[bytes], IO[bytes]],
+        dry_run: bool,
+        aside: SealerFactory | None,
+    ) -> tuple[ImportReport, dict[str, Negotiation | None]]:
+        """Check every line and spool the valid rows, sealed; if they were
+        sealed aside and not all came back, check them again, sealed here
+        (the same attempt: no other writer was involved)."""
+        while True:
+            for file in files:  # (what a failed sealer left)
+                file.seek(0)
+                file.truncate()
+            sealer = self._sealer(files[0], dry_run, aside)
+            try:
+                report, aggregates = self._apply(
+                    read(), recorded_by, source, files, sealer
+                )
+                if dry_run or not report.stored or sealer.finish():
+                    return report, aggregates
+            finally:
+                sealer.close()
+            aside = None
+
     def _sealer(
         self, spool: IO[bytes], dry_run: bool, aside: SealerFactory | None
     ) -> Sealer:
@@ -191,17 +188,13 @@ class Summit(Application[UUID]):
         when the store's seal allows it and a sealer starts, else sealed
         here."""
         if dry_run:
-            return _Unsealed()
-        mapper = self.mapper
-        if (
-            aside is not None
-            and mapper.cipher is None
-            and isinstance(mapper.compressor, StateCompressor)
-        ):
+            return Unsealed()
+        compressor: object = self.mapper.compressor  # (the child's seal: only it)
+        if aside and self.mapper.cipher is None and type(compressor) is StateCompressor:
             found = aside(spool)
             if found is not None:
                 return found
-        return _SealedHere(spool, self._seal)
+        return SealedHere(spool, self._seal)
 
     def _spool(
         self,
@@ -346,40 +339,10 @@ class Summit(Application[UUID]):
             if count % SPOOL_EVERY == 0:  # memory bounded, whatever the input
                 if not problems:
                     self._spool(aggregates, rows, sealer)
+                else:  # nothing will be stored: keep no rows
+                    rows.clear()
                 books = [(a.book, seen.base[s]) for s, a in aggregates.items() if a]
                 pack(books, records)
-
-
-class _SealedHere:
-    """The sealer of this process: each row sealed as it is put."""
-
-    def __init__(self, spool: IO[bytes], seal: Callable[[bytes], bytes]) -> None:
-        self.spool = spool
-        self.seal = seal
-
-    def put(self, rows: list[Pending]) -> None:
-        seal = self.seal
-        sealed = [(i, v, t, seal(s) if plain else s) for i, v, t, s, plain in rows]
-        pickle.dump(sealed, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def finish(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        pass
-
-
-class _Unsealed:
-    """A dry run's: nothing is stored, so nothing is sealed or spooled."""
-
-    def put(self, rows: list[Pending]) -> None:
-        pass
-
-    def finish(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        pass
 
 
 class _Seen:

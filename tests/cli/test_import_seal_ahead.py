@@ -9,6 +9,7 @@ store whose seal needs a key (an encrypted one) is never sealed aside.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,8 @@ from uuid import uuid4
 import pytest
 
 from cli import read_ahead, seal_ahead
-from domain.application import Summit, _SealedHere
+from domain.application import Summit
+from domain.sealing import SealedHere
 from domain.stored import COMPRESSOR_TOPIC
 from projections import ahead
 from tests.builders import opened
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
 SEALER = "cli.seal_ahead"
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="children: POSIX only")
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +61,7 @@ def test_the_child_writes_the_spool_this_process_would() -> None:
     )
     rows = rows_of(2500)
     with tempfile.TemporaryFile() as here, tempfile.TemporaryFile() as there:
-        sealer = _SealedHere(here, app._seal)
+        sealer = SealedHere(here, app._seal)
         children: list[Any] = []
         aside = seal_ahead.starter(str(ROOT / "README.md"), children)
         assert aside is not None  # (README.md: big enough for `SIZE` 0 below)
@@ -115,15 +118,30 @@ def sealers(started: list[Any]) -> list[Any]:
     return [child for module, child in started if module == SEALER]
 
 
+def finished() -> tuple[list[bool], Any]:
+    """What each sealer's `finish` said, and a patch that records it."""
+    said: list[bool] = []
+    finish = seal_ahead.SealedAside.finish
+
+    def told(self: Any) -> bool:
+        said.append(finish(self))
+        return said[-1]
+
+    return said, patch.object(seal_ahead.SealedAside, "finish", told)
+
+
 def test_an_import_sealed_aside_stores_what_one_sealed_here_does(
     make_summit: Any, tmp_path: Path
 ) -> None:
     path = write_input(tmp_path)
     started, recording = spawned_modules()
+    said, finishing = finished()
     aside = make_summit("aside")
-    with recording:
+    with recording, finishing:
         there = imported(aside, path)
     assert len(sealers(started)) == 1
+    assert said == [True]  # its spool was the one stored: checked once
+    assert [m for m, _ in started].count("cli.read_ahead") == 1
     with patch.object(seal_ahead, "starter", lambda *a: None):
         here = imported(make_summit("here"), path)
     assert there == here
@@ -145,16 +163,21 @@ def dies(after: int) -> Any:
     return patch.object(seal_ahead.SealedAside, "put", put_then_die)
 
 
-@pytest.mark.parametrize("after", [1, 900], ids=["midway", "at the end"])
+@pytest.mark.parametrize("after", [300, 900], ids=["midway", "at the end"])
 def test_a_child_that_died_leaves_the_whole_attempt_to_the_import(
-    make_summit: Any, tmp_path: Path, after: int
+    make_summit: Any, tmp_path: Path, after: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from domain import application
+
+    monkeypatch.setattr(application, "SPOOL_EVERY", 100)  # rows put 100 at a time
     path = write_input(tmp_path)
     started, recording = spawned_modules()
+    said, finishing = finished()
     died = make_summit("died")
-    with recording, dies(after):
+    with recording, dies(after), finishing:
         there = imported(died, path)
     assert len(sealers(started)) == 1  # the attempt again: sealed here
+    assert said == [False]
     with patch.object(seal_ahead, "starter", lambda *a: None):
         here = imported(make_summit("here"), path)
     assert there == here and "stored 900 event(s)" in there[1]
@@ -213,6 +236,7 @@ def test_input_with_a_problem_stores_nothing_and_stops_the_child(
     with recording:
         result = summit.run("import", str(path))
     assert result.exit_code == 2 and f"{path}:701:" in result.stderr
+    assert len(sealers(started)) == 1
     assert all(c.process.returncode is not None for _, c in started)
     exported = summit.run("export", "--no-recorded").stdout
     assert exported.count("\n") == 1  # the other negotiation's opening only
@@ -225,3 +249,48 @@ def test_one_core_seals_here(summit: Any, tmp_path: Path, monkeypatch: Any) -> N
     with recording:
         code, err, _ = imported(summit, path)
     assert code == 0 and "stored 900 event(s)" in err and started == []
+
+
+def test_no_descriptor_left_for_a_child_means_all_is_done_here(
+    summit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_input(tmp_path)
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    code, err, exported = imported(summit, path)
+    assert code == 0 and "stored 900 event(s)" in err, err
+    assert exported.count("\n") == 900
+
+
+def test_a_failed_sealer_is_not_counted_as_a_conflict(tmp_path: Path) -> None:
+    """Its attempt is checked again, sealed here: no other writer was involved,
+    so no conflict is counted, and no attempt of `MAX_ATTEMPTS` is used."""
+    from cli.store import open_store
+    from domain.interchange import Line
+
+    class Fails:
+        def put(self, rows: list[Any]) -> None:
+            pass
+
+        def finish(self) -> bool:
+            return False
+
+        def close(self) -> None:
+            pass
+
+    made: list[Fails] = []
+
+    def aside(spool: Any) -> Fails:
+        made.append(Fails())
+        return made[-1]
+
+    records = list(generate(300, per=300))
+    app = open_store(str(tmp_path / "s.db"), write=True)
+    lines = [Line(n, r) for n, r in enumerate(records, start=1)]
+    report = app.record_lines(lines, "tester", seal_aside=aside)
+    assert len(made) == 1 and report.conflicts_retried == 0
+    assert len(report.stored) == 300
+    assert app.recorder.max_notification_id() == 300
