@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 SUMMIT = str(Path(sys.executable).with_name("summit"))
+ROOT = Path(__file__).resolve().parents[1]
 SEED = Path(__file__).parents[1] / "examples" / "hague-2025-seed.jsonl"
 
 
@@ -40,6 +41,13 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("seed") / "hague.db"
     ok(store, "import", str(SEED))
     return store
+
+
+def summit_command(store: Path | str, *args: str) -> list[str]:
+    """The command line of this checkout's `summit` (run it with `cwd=ROOT`),
+    as `tester`, on `store`: for tests that start, signal or race processes."""
+    entry = [sys.executable, "-c", "from cli.main import main; main()"]
+    return [*entry, "--store", str(store), "--by", "tester", *args]
 
 
 def children(pid: int) -> list[int]:

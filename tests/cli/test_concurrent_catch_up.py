@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.processes import summit_command
 from tests.tamper import sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,9 +29,8 @@ QUERY = ("stance", "bench-0001", "-p", "p-main", "--format", "json")
 
 
 def summit(store: str, *args: str) -> subprocess.Popen[str]:
-    entry = [sys.executable, "-c", "from cli.main import main; main()"]
     return subprocess.Popen(
-        [*entry, "--store", store, "--by", "tester", *args],
+        summit_command(store, *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

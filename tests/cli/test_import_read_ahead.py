@@ -22,7 +22,7 @@ import pytest
 from cli import read_ahead
 from projections import ahead
 from tests.builders import opened, said, tabled
-from tests.processes import alive, child_running
+from tests.processes import alive, child_running, summit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -244,9 +244,8 @@ def test_one_core_parses_here(
 
 
 def real_import(store: Path, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
-    entry = [sys.executable, "-c", "from cli.main import main; main()"]
     return subprocess.run(
-        [*entry, "--store", str(store), "--by", "tester", "import", *args],
+        summit_command(store, "import", *args),
         capture_output=True,
         text=True,
         timeout=300,
@@ -324,9 +323,8 @@ def test_an_import_killed_outright_leaves_no_child_and_nothing_stored(
     assert not alive(child)
     assert not alive(sealer)
     if store.exists():  # nothing stored: an empty log, or none at all
-        entry = [sys.executable, "-c", "from cli.main import main; main()"]
         listed = subprocess.run(
-            [*entry, "--store", str(store), "export"],
+            summit_command(store, "export"),
             capture_output=True,
             text=True,
             timeout=120,

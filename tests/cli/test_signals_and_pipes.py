@@ -22,18 +22,12 @@ from typing import Any
 import pytest
 
 from tests import pgserver
-from tests.processes import children
+from tests.processes import children, summit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "hague-2025-seed.jsonl"
 BIG = 15_000
 PG_BIG = 6_000  # PostgreSQL writes more slowly: enough to be signalled midway
-
-
-def summit_command(store: Path | str, *args: str) -> list[str]:
-    """The `summit` console script's command line, run from this checkout."""
-    entry = [sys.executable, "-c", "from cli.main import main; main()"]
-    return [*entry, "--store", str(store), "--by", "tester", *args]
 
 
 def run(store: Path | str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -24,7 +24,7 @@ from projections import ahead
 from projections.tables import prefetch
 from projections.tables.prefetch import Prefetch
 from tests.builders import opened, said, tabled
-from tests.processes import alive, child_running
+from tests.processes import alive, child_running, summit_command
 from tests.tamper import is_sqlite, sql, view_tables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,9 +195,8 @@ def long_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def summit_process(store: Path, *args: str) -> subprocess.Popen[str]:
-    entry = [sys.executable, "-c", "from cli.main import main; main()"]
     return subprocess.Popen(
-        [*entry, "--store", str(store), "--by", "tester", *args],
+        summit_command(store, *args),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
