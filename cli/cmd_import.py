@@ -50,8 +50,9 @@ def _import(obj: Any, file: str, dry_run: bool) -> Any:
         # child started is stopped here, whatever stopped the import.
         children = [read_ahead.start(path, file)]
         unused = list(children)
-        # Its checked rows are sealed in another child (`seal_ahead.py`).
-        aside = None if dry_run else seal_ahead.starter(path, children)
+        # Its checked rows are sealed in another child (`seal_ahead.py`; none
+        # for a dry run, which seals nothing).
+        aside = seal_ahead.starter(path, children)
 
         def lines() -> Iterator[Any]:  # (each attempt: a child of its own)
             child = unused.pop() if unused else read_ahead.start(path, file)

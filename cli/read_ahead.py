@@ -17,7 +17,6 @@ after the last line the child gave, with every problem of the whole file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import IO
 
@@ -31,9 +30,9 @@ PER = 2000  # lines a frame
 
 def start(path: str, source: str) -> ahead.Child | None:
     """A child parsing the input, started now (None: it is parsed here)."""
+    if not ahead.helps(path, SIZE):
+        return None
     try:
-        if os.path.getsize(path) < SIZE or ahead.cores() < 2:
-            return None
         # The child reads the file this process opens (a path such as
         # /dev/stdin names another file in another process).
         with open(path, "rb") as stream:

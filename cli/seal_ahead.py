@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 from collections.abc import Callable
 from typing import IO, Any
 from uuid import UUID
 
-from domain.sealing import Pending, Sealer
+from domain.sealing import Pending, SealedHere, Sealer
 from projections import ahead
 
 SIZE = 2 << 20  # bytes of input (as `read_ahead.SIZE`): a smaller one is sealed here
@@ -77,10 +76,7 @@ def starter(
     """What starts the child for an import of `path` (None: a small input, or
     one core), keeping each child started in `children` (the import stops
     them all, whatever stopped it)."""
-    try:
-        if os.path.getsize(path) < SIZE or ahead.cores() < 2:
-            return None
-    except OSError:
+    if not ahead.helps(path, SIZE):
         return None
 
     def start(spool: IO[bytes]) -> Sealer | None:
@@ -111,28 +107,26 @@ def starter(
 
 def seal(out: IO[bytes], rows_fd: str, spool_fd: str) -> None:
     """The child's work: each frame of rows from `rows_fd` sealed and written
-    to the spool at `spool_fd` (as `domain.application`'s own sealer
-    writes it); at the end (a None frame), the count of rows written."""
+    to the spool at `spool_fd` by the importing process's own sealer
+    (`SealedHere`, with the store's compression); at the end (a None
+    frame), the count of rows written."""
     from domain.stored import compress_state
 
     written = 0
     ids: dict[bytes, UUID] = {}  # one object an aggregate: pickled once a frame
     with os.fdopen(int(rows_fd), "rb") as rows, os.fdopen(int(spool_fd), "wb") as spool:
+        sealer = SealedHere(spool, compress_state)
         while True:
             frame: Any = ahead.read_stream(rows)
             if frame is None:
                 break
-            sealed = [
-                (
-                    ids.get(i) or ids.setdefault(i, UUID(bytes=i)),
-                    v,
-                    t,
-                    compress_state(s) if plain else s,
-                )
-                for i, v, t, s, plain in frame
-            ]
-            pickle.dump(sealed, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            written += len(sealed)
+            sealer.put(
+                [
+                    (ids.get(i) or ids.setdefault(i, UUID(bytes=i)), v, t, s, plain)
+                    for i, v, t, s, plain in frame
+                ]
+            )
+            written += len(frame)
         spool.flush()
     ahead.write_frame(out, written)
 

@@ -42,6 +42,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def helps(path: str, size: int) -> bool:
+    """Whether a child is worth starting for an input at `path`: `size` bytes
+    or more, and a core to spare (an input that cannot be read: no child,
+    the work done here says what is wrong)."""
+    try:
+        return os.path.getsize(path) >= size and cores() > 1
+    except OSError:
+        return False
+
+
 class Child:
     """A running child: its process and the pipe its frames come on."""
 

@@ -21,7 +21,7 @@ import pytest
 
 from cli import read_ahead, seal_ahead
 from domain.application import Summit
-from domain.sealing import SealedHere
+from domain.sealing import SealedHere, Unsealed
 from domain.stored import COMPRESSOR_TOPIC
 from projections import ahead
 from tests.builders import opened
@@ -271,15 +271,9 @@ def test_a_failed_sealer_is_not_counted_as_a_conflict(tmp_path: Path) -> None:
     from cli.store import open_store
     from domain.interchange import Line
 
-    class Fails:
-        def put(self, rows: list[Any]) -> None:
-            pass
-
+    class Fails(Unsealed):
         def finish(self) -> bool:
             return False
-
-        def close(self) -> None:
-            pass
 
     made: list[Fails] = []
 
