@@ -107,7 +107,7 @@ def bench_imports(
             size_cells.append((n, kind.size(store)))
             continue
         imported = [m for m in sizes if m < cached_from]
-        ours, peaks, base, work = [], [], [], []
+        ours, peaks, base, work, dry = [], [], [], [], []
         big = n >= 100_000
         times = (
             (1 if big else min(runs, 3)) if kind.pg else (min(runs, 3) if big else runs)
@@ -127,6 +127,11 @@ def bench_imports(
                 base.append(whole)
                 work.append(alone)
                 kind.discard(bstore)
+                # The same input checked and nothing stored: what SPEC §2's
+                # validation and checks alone cost, beside the same baseline.
+                dstore = kind.fresh(f"dry_{n}_{i}")
+                dry.append(timed(summit(dstore, "import", "--dry-run", str(path)))[0])
+                kind.discard(dstore)
         kind.imports[n] = med(ours)
         mine = f"{n / med(ours):,.0f} ev/s ({med(ours):.1f} s; {spread(ours)})"
         label = f"import {n:,} events (whole process)"
@@ -160,6 +165,21 @@ def bench_imports(
                     "import",
                     str(events_file(imported[-1])),
                 ),
+            )
+            rd = med(base) / med(dry)
+            kind.target(
+                (
+                    f"its checks alone: `import --dry-run` of {n:,} events "
+                    "(read, validate, SPEC §2's checks; nothing stored)",
+                    f"{med(dry):.1f} s ({spread(dry)}): {med(dry) / med(ours):.0%} "
+                    "of the import",
+                    f"eventsourcing save(): {med(base):.1f} s",
+                    f"{rd:.2f}×",
+                    "—",
+                    "",
+                ),
+                True,
+                None,
             )
         peak_mb = max(peak_mb, max(peaks))
         rss.append(f"{max(peaks):.0f} MB ({kilo(n)})")
