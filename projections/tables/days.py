@@ -222,10 +222,7 @@ class DayCounts:
         if self.closes:
             sql = f"UPDATE {table} SET current=0 WHERE {key}"
             cursor.executemany(sql, self.closes)
-        if self.made:
-            rows = [version[:_MADE] for version in self.made]
-            marks = writer._marks(len(rows[0]))
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        writer.insert(cursor, DAYS, [version[:_MADE] for version in self.made])
         self.refs.flush(writer, cursor)
         for version in self.made:
             version[_MADE] = False  # stored now

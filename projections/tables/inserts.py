@@ -29,13 +29,9 @@ def insert_current(
     `known_to` (NULL)."""
     if not rows:
         return
-    table = writer._table(name)
-    if name == EVIDENCE:
-        rows = _evidence(writer, cursor, table, rows)
-        if not rows:
-            return
-    marks = f"{writer._marks(len(rows[0]))},NULL"
-    cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+    if name == EVIDENCE and not writer.streams:
+        rows = _evidence(writer, cursor, writer._table(name), rows)
+    writer.insert(cursor, name, rows, null_at=len(rows[0]) if rows else None)
 
 
 def _evidence(

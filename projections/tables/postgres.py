@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from projections.tables.read import CATCH_UPS, ReadOnlyStore
@@ -167,6 +167,27 @@ def recorder_class() -> type[Any]:
 
         def _table(self, name: str) -> str:
             return f"{self.schema}.{name}"
+
+        streams = True
+
+        def insert(
+            self,
+            cursor: Any,
+            name: str,
+            rows: Sequence[Any],
+            null_at: int | None = None,
+        ) -> None:
+            """Whole rows by one COPY: a row costs a tenth of its INSERT's
+            binding and round trip (README, Performance)."""
+            if not rows:
+                return
+            with cursor.copy(f"COPY {self._table(name)} FROM STDIN") as copy:
+                if null_at is None:
+                    for row in rows:
+                        copy.write_row(row)
+                else:
+                    for row in rows:
+                        copy.write_row((*row[:null_at], None, *row[null_at:]))
 
         @contextlib.contextmanager
         def writing(self, cursor: Any) -> Iterator[None]:

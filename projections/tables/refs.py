@@ -108,13 +108,9 @@ class RefRows:
         current = [
             (*r[:4], r[5]) for r in self.made if r[3] is not None and r[4] is None
         ]
-        if current:
-            sql = f"INSERT INTO {table} VALUES ({p},{p},{p},{p},NULL,{p})"
-            cursor.executemany(sql, current)
+        writer.insert(cursor, REFS, current, null_at=4)
         ended = [r for r in self.made if r[3] is not None and r[4] is not None]
-        if ended:
-            marks = writer._marks(len(ended[0]))
-            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", ended)
+        writer.insert(cursor, REFS, ended)
         if self.touched:
             _texts(writer, cursor, self.touched)
         self.made, self.pending, self.closed = [], {}, set()

@@ -60,8 +60,23 @@ class ViewsWriter:
     def _tracking_table(self) -> str:
         return "tracking"
 
-    def _marks(self, n: int) -> str:
-        return ",".join([self.placeholder] * n)
+    # Whether `insert` streams rows (PostgreSQL's COPY) rather than binding
+    # each: then a row's shared values cost nothing to repeat (`inserts.py`).
+    streams = False
+
+    def insert(
+        self, cursor: Any, name: str, rows: Sequence[Any], null_at: int | None = None
+    ) -> None:
+        """Insert whole rows into view table `name`, each with a NULL at
+        column `null_at` if given (SQLite: written in the statement, not
+        bound: `inserts.py`)."""
+        if not rows:
+            return
+        marks = [self.placeholder] * len(rows[0])
+        if null_at is not None:
+            marks.insert(null_at, "NULL")
+        sql = f"INSERT INTO {self._table(name)} VALUES ({','.join(marks)})"
+        cursor.executemany(sql, rows)
 
     @contextlib.contextmanager
     def writing(self, cursor: Any) -> Iterator[None]:
@@ -87,12 +102,7 @@ class ViewsWriter:
         """Fact rows, derived-table operations and the tracking record,
         atomically; `days` (a `days.DayCounts`) keeps the day rows in step."""
         with self.datastore.transaction(commit=True) as c, self.writing(c):
-            if rows:
-                c.executemany(
-                    f"INSERT INTO {self._table(FACTS)} "
-                    f"VALUES ({self._marks(len(rows[0]))})",
-                    rows,
-                )
+            self.insert(c, FACTS, rows)
             self._run(c, ops, rows[0][0] if rows else None, days)
             self._insert_tracking(c, tracking)
 
@@ -155,10 +165,7 @@ class ViewsWriter:
                 )
         for name, rows in pending.items():
             insert_current(self, cursor, name, [r for r in rows if r is not None])
-            if closed[name]:
-                marks = self._marks(len(closed[name][0]))
-                sql = f"INSERT INTO {self._table(name)} VALUES ({marks})"
-                cursor.executemany(sql, closed[name])
+            self.insert(cursor, name, closed[name])
         if days is not None:
             days.flush(self, cursor)
 

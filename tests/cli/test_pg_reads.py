@@ -53,6 +53,9 @@ def store(pg: pgserver.PgServer) -> Any:
 
 def probe(url: str, *args: str) -> tuple[dict[str, Any], str]:
     env = {k: v for k, v in os.environ.items() if k != "SUMMIT_STORE"}
+    # The statements are counted on psycopg's pure-Python libpq wrapper,
+    # whose methods can be wrapped (the C one's cannot); they are the same.
+    env["PSYCOPG_IMPL"] = "python"
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "--store", url, *args],
         capture_output=True,

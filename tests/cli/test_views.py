@@ -11,7 +11,7 @@ from unittest.mock import patch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.builders import opened, said, tabled
+from tests.builders import opened, pledged, said, signed, tabled
 from tests.strategies import negotiation_log
 
 
@@ -279,3 +279,40 @@ def test_views_of_an_older_layout_are_refolded_on_the_next_query(
     assert summit.json("views", "status")["matches_log"] is True
     evidence = sql(summit.store, "SELECT ref, known_to FROM summit_evidence")
     assert evidence == [("a", None)]
+
+
+def test_view_rows_keep_every_character_and_figure_as_recorded(summit: Any) -> None:
+    """View rows are written in bulk (PostgreSQL: by COPY, whose text form
+    escapes a backslash, a tab, a newline and spells NULL `\\N`): what a
+    query reads back is what was recorded, before and after a rebuild."""
+    odd = 'tab\there \\N back\\slash "quoted" ünïcode 五\nsecond line'
+    summit.load(
+        [
+            opened(),
+            tabled(),
+            said(
+                "a",
+                "GBR",
+                "2025-06-26",  # after the sign-off: GBR's latest evidence
+                None,
+                position={"proposal": "p5", "stance": "conditional", "conditions": odd},
+            ),
+            pledged("b", "FRA", "2025-06-11", 2.15, 2030),
+            signed("c", "2025-06-25", reservations={"DEU": odd}),
+        ]
+    )
+
+    def read() -> tuple[Any, ...]:
+        view = summit.json("stance", "t", "-p", "p5")
+        allies = {a["ally"]: a for a in view["allies"]}
+        return (
+            allies["DEU"]["conditions"],
+            allies["GBR"]["conditions"],
+            allies["FRA"]["pledges"][0]["pct_gdp"],
+            summit.json("consensus", "t", "-p", "p5"),
+        )
+
+    before = read()
+    assert before[:3] == (odd, odd, 2.15)
+    summit.ok("views", "rebuild")
+    assert read() == before
