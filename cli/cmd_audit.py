@@ -30,7 +30,8 @@ def audit() -> None:
 )
 @file_option(
     "--pubkey",
-    help="Check the checkpoint's signature with this Ed25519 public key (PEM).",
+    help="Check the checkpoint's signature with this Ed25519 public key (PEM); "
+    "needs --checkpoint.",
 )
 @format_option
 @click.pass_obj
@@ -54,7 +55,12 @@ def verify(
     from cli.render import tables
     from cli.render.formats import emit
     from domain.audit import verify as verify_store
+    from domain.errors import UsageError
 
+    if pubkey and not checkpoint:  # else the key is ignored and "ok" misleads
+        raise UsageError(
+            "--pubkey needs --checkpoint FILE: the key checks a checkpoint's signature"
+        )
     cp = read_checkpoint(checkpoint, pubkey) if checkpoint else None
     result = verify_store(obj.app(), negotiation, checkpoint=cp, views=obj.reader)
     view = _verified(result, checkpoint, signature_checked=bool(cp and pubkey))

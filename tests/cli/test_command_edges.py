@@ -1,0 +1,67 @@
+"""Edges of single commands a user met: an option silently ignored, a message
+that does not name its option, a repeated option keeping only its last value,
+a missing extra nobody is told about, a help text short of its subcommands, a
+failed check that exits 0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli.main import cli
+from tests.builders import moving_table, pledged, spent
+
+NEG = "t"
+
+
+@pytest.fixture
+def table(summit: Any) -> Any:
+    """Five allies that move, three of them with spending and a pledge."""
+    summit.load(
+        [
+            *moving_table(),
+            spent("gbr-24", "GBR", 2024, 2.3, "2025-06-10", metric="core_defence"),
+            spent("fra-24", "FRA", 2024, 2.1, "2025-06-10", metric="core_defence"),
+            spent("pol-24", "POL", 2024, 4.1, "2025-06-10", metric="core_defence"),
+            pledged("gbr-pledge", "GBR", "2025-06-11", 3.5, 2035),
+        ]
+    )
+    return summit
+
+
+def _bare(tmp_path: Path, *args: str) -> Result:
+    """summit with a store that is never opened (the arguments are refused first)."""
+    store = str(tmp_path / "unused.db")
+    return CliRunner().invoke(cli, ["--store", store, *args])
+
+
+def _codes(view: dict[str, Any]) -> list[str]:
+    return [a["ally"] for a in view["allies"]]
+
+
+# 1. audit verify --pubkey without --checkpoint
+
+
+def test_a_public_key_without_a_checkpoint_is_refused_not_ignored(table: Any) -> None:
+    keys = table.tmp / "newsroom"
+    table.ok("audit", "keygen", "--out", str(keys))
+    result = table.run("audit", "verify", "--pubkey", f"{keys}.pub")
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""  # no "ok" an auditor could take for a checked signature
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "--pubkey needs --checkpoint" in result.stderr
+
+
+def test_a_public_key_with_its_checkpoint_still_checks_the_signature(
+    table: Any,
+) -> None:
+    keys, checkpoint = table.tmp / "newsroom", table.tmp / "cp.json"
+    table.ok("audit", "keygen", "--out", str(keys))
+    table.ok("audit", "checkpoint", "--sign", f"{keys}.key", "--out", str(checkpoint))
+    verified = table.json(
+        "audit", "verify", "--checkpoint", str(checkpoint), "--pubkey", f"{keys}.pub"
+    )
+    assert verified["signature_checked"] is True
