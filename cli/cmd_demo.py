@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from cli.options import file_option, format_option
+from cli.options import as_of_option, file_option, format_option
 from cli.sample import SAMPLES
 
 
 @click.command()
-@click.option("--as-of", metavar="DATE", help="Show the table as of this date.")
+@as_of_option
 @click.option(
     "--sample",
     type=click.Choice(list(SAMPLES)),
@@ -40,10 +40,6 @@ def demo(ctx: click.Context, as_of: str | None, report: str | None, **how: Any) 
       summit --store hague.db demo --as-of 2025-06-05
       summit demo --report hague-2025.html
     """
-    from cli.options import parse_date
-
-    if as_of is not None:
-        parse_date(as_of)
     obj = ctx.obj
     if obj.store_named:
         _run(obj, as_of, report, obj.store.display(), **how)

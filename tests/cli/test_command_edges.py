@@ -65,3 +65,14 @@ def test_a_public_key_with_its_checkpoint_still_checks_the_signature(
         "audit", "verify", "--checkpoint", str(checkpoint), "--pubkey", f"{keys}.pub"
     )
     assert verified["signature_checked"] is True
+
+
+# 2. demo --as-of names its option like every other command
+
+
+def test_a_bad_demo_date_names_the_as_of_option(tmp_path: Path) -> None:
+    demo = _bare(tmp_path, "demo", "--as-of", "2025-13-45")
+    stance = _bare(tmp_path, "stance", NEG, "--as-of", "2025-13-45")
+    assert demo.exit_code == stance.exit_code == 2
+    assert "Invalid value for '--as-of'" in demo.stderr
+    assert demo.stderr.splitlines()[-1] == stance.stderr.splitlines()[-1]
