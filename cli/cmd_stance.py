@@ -6,18 +6,21 @@ from typing import Any
 
 import click
 
-from cli.options import Command, ally_option, query_options
+from cli.options import Command, allies_option, query_options
 
 
 @click.command(cls=Command)
-@query_options(ally_option)
+@query_options(allies_option)
 def stance(obj: Any, negotiation: str, proposal: str | None, **kw: Any) -> None:
     """Each ally's stance on a proposal, with its pledges and gaps to each target.
+
+    Repeat --ally to show several allies (listed by code, as always).
 
     \b
     Example:
       summit stance hague-2025 --proposal defence-investment-5pct --as-of 2025-06-10
       summit stance hague-2025 --ally GBR --format json
+      summit stance hague-2025 --ally GBR --ally FRA
     """
     from cli.render.formats import emit, lazy
 

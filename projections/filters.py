@@ -27,6 +27,15 @@ def check_ally(
     raise NotFound(f"--ally: '{ally}' is not a party of '{negotiation}'{extra}")
 
 
+def check_allies(
+    allies: Iterable[str], parties: Iterable[str], negotiation: str
+) -> None:
+    """NotFound unless every one of `allies` is a party (none named: all are)."""
+    known = set(parties)
+    for ally in allies:
+        check_ally(ally, known, negotiation)
+
+
 def check_range(date_from: str | None, date_to: str | None) -> None:
     """UsageError when `date_from` is later than `date_to` (nothing could match)."""
     if date_from and date_to and date_from > date_to:

@@ -12,13 +12,13 @@ its records in plaintext): every answer is folded from the log in memory.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.errors import CheckFailed, NotFound, UsageError
-from projections.filters import check_ally, check_range, instant_text
+from projections.filters import check_allies, check_ally, check_range, instant_text
 from projections.tables.read import ReadOnlyStore, view_rows
 
 # The fold over the log is imported only when a query needs it.
@@ -112,7 +112,7 @@ class Reader:
         *,
         as_of: str | None,
         known_at: datetime | None,
-        ally: str | None = None,
+        allies: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The stance view (SPEC §4) of one proposal."""
         from projections.stance import stance_from
@@ -120,10 +120,10 @@ class Reader:
         inputs = self.inputs(
             negotiation, proposal, as_of, known_at, needs=("stances", "pledges")
         )
-        check_ally(ally, inputs.parties, negotiation)
+        check_allies(allies, inputs.parties, negotiation)
         known = instant_text(known_at)
         with view_rows():
-            return stance_from(inputs, as_of=as_of, known_at=known, ally=ally)
+            return stance_from(inputs, as_of=as_of, known_at=known, allies=allies)
 
     def consensus(
         self,
@@ -161,7 +161,7 @@ class Reader:
         *,
         as_of: str | None,
         known_at: datetime | None,
-        ally: str | None = None,
+        allies: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The delivery view (SPEC §4, rules 7–8) of one proposal."""
         from projections.inputs import inputs_from_history
@@ -179,11 +179,11 @@ class Reader:
             return inputs, figures_from_history(history, as_of)
 
         # Both from one catch-up of the views (or one fold of the log).
-        args = (negotiation, known_at, from_tables, from_history)
-        inputs, figures = self._answer(*args)
-        check_ally(ally, inputs.parties, negotiation)
+        inputs, figures = self._answer(negotiation, known_at, from_tables, from_history)
         known = instant_text(known_at)
-        return delivery_from(inputs, figures, as_of=as_of, known_at=known, ally=ally)
+        return delivery_from(
+            inputs, figures, as_of=as_of, known_at=known, allies=allies
+        )
 
     def spending(
         self,

@@ -55,10 +55,13 @@ def figures_from_history(history: Any, as_of: str | None) -> list[Figure]:
     ]
 
 
-def check_ally(negotiation: str, parties: Sequence[str], ally: str | None) -> None:
-    """An `--ally` must name a party of the negotiation (exit 2 otherwise)."""
-    if ally is not None and ally not in parties:
-        raise UsageError(f"--ally: '{ally}' is not a party of '{negotiation}'")
+def check_allies(
+    negotiation: str, parties: Sequence[str], allies: Sequence[str]
+) -> None:
+    """Each `--ally` must name a party of the negotiation (exit 2 otherwise)."""
+    for ally in allies:
+        if ally not in parties:
+            raise UsageError(f"--ally: '{ally}' is not a party of '{negotiation}'")
 
 
 def delivery_from(
@@ -67,22 +70,22 @@ def delivery_from(
     *,
     as_of: str | None = None,
     known_at: str | None = None,
-    ally: str | None = None,
+    allies: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The `summit delivery` JSON document (SPEC §4, rules 7–8)."""
-    check_ally(inputs.negotiation, inputs.parties, ally)
+    check_allies(inputs.negotiation, inputs.parties, allies)
     latest = latest_figures(figures)
     targets = [Target(t["metric"], t["pct_gdp"], t["by_year"]) for t in inputs.targets]
-    allies = []
+    shown: list[dict[str, Any]] = []
     by_party = pledges_by_party(inputs.pledges)
     for code in inputs.parties:
-        if ally is not None and code != ally:
+        if allies and code not in allies:
             continue
         pledges = [
             Pledge(p.metric, p.pct_gdp, p.by_year, p.firmness, p.ref)
             for _, p in sorted(latest_pledges(code, by_party.get(code, [])).items())
         ]
-        allies.append(
+        shown.append(
             {
                 "ally": code,
                 "name": name_of(code),
@@ -92,7 +95,7 @@ def delivery_from(
     return {
         **view_head(inputs, as_of, known_at),
         "summary": summary(inputs.parties, latest, targets),
-        "allies": allies,
+        "allies": shown,
     }
 
 

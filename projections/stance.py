@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.registry import name_of
@@ -121,17 +122,17 @@ def stance_from(
     *,
     as_of: str | None = None,
     known_at: str | None = None,
-    ally: str | None = None,
+    allies: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The `summit stance` JSON document (SPEC §4) from its inputs."""
     rows = stance_rows(inputs)
     by_party = pledges_by_party(inputs.pledges)
-    allies = []
+    shown: list[dict[str, Any]] = []
     for code in inputs.parties:
-        if ally is not None and code != ally:
+        if allies and code not in allies:
             continue
         pledges = pledges_of(code, by_party.get(code, []))
-        allies.append(
+        shown.append(
             {
                 "ally": code,
                 "name": name_of(code),
@@ -140,7 +141,7 @@ def stance_from(
                 "gaps": gaps_of(pledges, inputs.targets),
             }
         )
-    return {**view_head(inputs, as_of, known_at), "allies": allies}
+    return {**view_head(inputs, as_of, known_at), "allies": shown}
 
 
 def stance_view(
@@ -149,8 +150,8 @@ def stance_view(
     *,
     as_of: str | None = None,
     known_at: str | None = None,
-    ally: str | None = None,
+    allies: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The `summit stance` JSON document, folded from a history."""
     inputs = inputs_from_history(history, proposal, as_of)
-    return stance_from(inputs, as_of=as_of, known_at=known_at, ally=ally)
+    return stance_from(inputs, as_of=as_of, known_at=known_at, allies=allies)

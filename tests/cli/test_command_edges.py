@@ -5,6 +5,7 @@ failed check that exits 0."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,50 @@ def test_a_bad_demo_date_names_the_as_of_option(tmp_path: Path) -> None:
     assert demo.exit_code == stance.exit_code == 2
     assert "Invalid value for '--as-of'" in demo.stderr
     assert demo.stderr.splitlines()[-1] == stance.stderr.splitlines()[-1]
+
+
+# 3. several --ally on stance and delivery
+
+
+def test_stance_shows_every_ally_named_in_code_order(table: Any) -> None:
+    everyone = table.json("stance", NEG)
+    both = table.json("stance", NEG, "--ally", "GBR", "--ally", "fra")
+    assert _codes(both) == ["FRA", "GBR"]  # by code, as the unfiltered view lists
+    assert list(both) == list(everyone)  # SPEC §4's shape, unchanged
+    assert both["allies"] == [
+        a for a in everyone["allies"] if a["ally"] in ("FRA", "GBR")
+    ]
+    table_text = table.ok("stance", NEG, "--ally", "GBR", "--ally", "FRA").stdout
+    assert "(GBR)" in table_text and "(FRA)" in table_text
+    assert "(DEU)" not in table_text
+
+
+def test_delivery_shows_every_ally_named_and_still_counts_every_party(
+    table: Any,
+) -> None:
+    everyone = table.json("delivery", NEG)
+    chosen = table.json("delivery", NEG, "--ally", "POL", "--ally", "GBR")
+    assert _codes(chosen) == ["GBR", "POL"]
+    assert list(chosen) == list(everyone)
+    assert chosen["summary"] == everyone["summary"]  # SPEC: whatever --ally selects
+    kept = [a for a in everyone["allies"] if a["ally"] in ("GBR", "POL")]
+    assert chosen["allies"] == kept
+    text = table.ok("delivery", NEG, "--ally", "POL", "--ally", "GBR").stdout
+    assert "GBR United Kingdom" in text and "POL Poland" in text
+    assert "France" not in text
+
+
+@pytest.mark.parametrize("command", ["stance", "delivery"])
+def test_one_unknown_ally_among_several_is_named(table: Any, command: str) -> None:
+    result = table.run(command, NEG, "--ally", "GBR", "--ally", "USA")
+    assert result.exit_code == 2 and "'USA' is not a party of 't'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["stance", "delivery"])
+def test_stance_and_delivery_help_shows_a_repeated_ally(
+    tmp_path: Path, command: str
+) -> None:
+    text = _bare(tmp_path, command, "--help").stdout
+    assert re.search(rf"summit {command} \S+ --ally \w+ --ally \w+", text), text
+    assert "repeat for more" in text

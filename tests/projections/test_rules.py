@@ -26,7 +26,7 @@ from tests.builders import (
 
 def stance_of(entries: list[Any], ally: str, **kw: Any) -> dict[str, Any]:
     known_at = kw.pop("known_at", None)
-    view = stance_view(resolve(NEG, entries, known_at), "p5", ally=ally, **kw)
+    view = stance_view(resolve(NEG, entries, known_at), "p5", allies=(ally,), **kw)
     return view["allies"][0]
 
 
