@@ -112,9 +112,11 @@ def _report(
     obj: Any, slug: str, proposal: str, as_of: str | None, out: Path, *, table: bool
 ) -> None:
     """Write the report; say so on stdout after a table, on stderr after JSON/CSV."""
+    from cli.extras import note_missing_charts
     from cli.render.report.write import write_report
 
     write_report(
         obj, out, negotiation=slug, proposal=proposal, as_of=as_of, known_at=None
     )
     click.echo(f"\nReport of the sample written to {out.resolve()}", err=not table)
+    note_missing_charts(out)

@@ -6,6 +6,7 @@ failed check that exits 0."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,48 @@ def test_stance_and_delivery_help_shows_a_repeated_ally(
     text = _bare(tmp_path, command, "--help").stdout
     assert re.search(rf"summit {command} \S+ --ally \w+ --ally \w+", text), text
     assert "repeat for more" in text
+
+
+# 4. a report without matplotlib says so on the terminal
+
+
+def _without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+NOTE = "charts left out of"
+HOW = "pip install 'summit[charts]'"
+
+
+def test_report_without_matplotlib_says_on_stderr_that_charts_are_left_out(
+    table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_matplotlib(monkeypatch)
+    out = table.tmp / "r.html"
+    result = table.run("report", NEG, "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert 'id="no-charts"' in out.read_text()
+    notes = [line for line in result.stderr.splitlines() if NOTE in line]
+    assert len(notes) == 1 and HOW in notes[0] and str(out) in notes[0]
+    assert result.stdout == ""
+
+
+def test_demo_report_without_matplotlib_says_on_stderr_that_charts_are_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _without_matplotlib(monkeypatch)
+    out = tmp_path / "hague.html"
+    for fmt in ("table", "json"):
+        result = _bare(
+            tmp_path, "demo", "--sample", "seed", "--report", str(out), "--format", fmt
+        )
+        assert result.exit_code == 0, result.stderr
+        notes = [line for line in result.stderr.splitlines() if NOTE in line]
+        assert len(notes) == 1 and HOW in notes[0], (fmt, result.stderr)
+        assert NOTE not in result.stdout
+
+
+def test_a_report_with_its_charts_has_no_such_note(table: Any) -> None:
+    pytest.importorskip("matplotlib")
+    result = table.run("report", NEG, "--out", str(table.tmp / "r.html"))
+    assert result.exit_code == 0 and NOTE not in result.stderr
