@@ -1,4 +1,4 @@
-"""`summit chart ...`: consensus path, pledges and stance map, as PNG or SVG."""
+"""`summit chart ...`: consensus path, delivery, stance map, pledges (PNG or SVG)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from cli.options import allies_option, as_of_option, known_at_option, out_option
 
 @click.group()
 def chart() -> None:
-    """Charts of consensus, pledges, stances and delivery (needs summit[charts]).
+    """Four charts of a proposal, each to a PNG or SVG file (needs summit[charts]).
+
+    \b
+      consensus  the path toward consensus: allies by stance, day by day
+      delivery   reported spending against the targets and pledges, per ally
+      map        every ally's stance, a square per ally placed as on a map
+      pledges    each ally's pledged share of GDP against each target
 
     \b
     Example:

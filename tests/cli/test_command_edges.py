@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
+from cli.main import COMMANDS, cli
 from tests.builders import moving_table, pledged, spent
 
 NEG = "t"
@@ -170,3 +170,27 @@ def test_a_report_with_its_charts_has_no_such_note(table: Any) -> None:
     pytest.importorskip("matplotlib")
     result = table.run("report", NEG, "--out", str(table.tmp / "r.html"))
     assert result.exit_code == 0 and NOTE not in result.stderr
+
+
+# 5. chart's help describes its four charts
+
+
+CHARTS = ("consensus", "delivery", "map", "pledges")
+
+
+def test_chart_help_describes_each_of_its_four_charts(tmp_path: Path) -> None:
+    text = _bare(tmp_path, "chart", "--help").stdout
+    about = text.split("Options:")[0]  # above click's own list of subcommands
+    for name in CHARTS:
+        assert re.search(rf"^ +{name} +\w", about, re.MULTILINE), (name, about)
+        assert f"summit chart {name} " in about  # an example of each
+    assert "summit[charts]" in about
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the one-line listing lives in cli/main.py's COMMANDS, not edited here",
+)
+def test_summit_help_lists_chart_with_all_four_charts() -> None:
+    listing = COMMANDS["chart"][2]
+    assert all(word in listing for word in ("consensus", "delivery", "map", "pledge"))
