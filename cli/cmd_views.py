@@ -38,12 +38,14 @@ def _status_view(status: Any) -> dict[str, Any]:
 @click.pass_obj
 def status(obj: Any, fmt: str) -> None:
     """Each view's position against the log's head, and whether every view
-    row is what the log gives (recomputed from the log and compared).
+    row is what the log gives (recomputed from the log and compared); exit 1
+    when a row is not.
 
     \b
     Example:
       summit views status --format json
     """
+    from cli.errors import EXIT_CHECK_FAILED
     from cli.render import tables
     from cli.render.formats import emit
 
@@ -51,6 +53,8 @@ def status(obj: Any, fmt: str) -> None:
     difference = obj.reader.views_difference()
     view.update(matches_log=difference is None, difference=difference)
     emit(view, fmt, tables.VIEWS)
+    if difference is not None:  # a failed check, as `audit verify` says it (SPEC §4)
+        raise click.exceptions.Exit(EXIT_CHECK_FAILED)
 
 
 @views.command("rebuild")

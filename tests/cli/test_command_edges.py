@@ -5,6 +5,7 @@ failed check that exits 0."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import COMMANDS, cli
 from tests.builders import moving_table, pledged, spent
+from tests.tamper import sql
 
 NEG = "t"
 
@@ -194,3 +196,24 @@ def test_chart_help_describes_each_of_its_four_charts(tmp_path: Path) -> None:
 def test_summit_help_lists_chart_with_all_four_charts() -> None:
     listing = COMMANDS["chart"][2]
     assert all(word in listing for word in ("consensus", "delivery", "map", "pledge"))
+
+
+# 6. views status is a check: exit 1 when the views do not match the log
+
+
+def test_views_status_exits_1_when_the_views_do_not_match_the_log(
+    table: Any,
+) -> None:
+    table.ok("stance", NEG)  # the views caught up with the log
+    assert "every view row matches the log" in table.ok("views", "status").stdout
+    sql(table.store, "UPDATE summit_evidence SET stance='opposes' WHERE party='GBR'")
+    shown = table.run("views", "status")
+    assert shown.exit_code == 1, (shown.exit_code, shown.stdout, shown.stderr)
+    assert "the views do NOT match the log" in shown.stdout  # still printed
+    assert "Traceback" not in shown.stderr
+    as_json = table.run("views", "status", "--format", "json")
+    assert as_json.exit_code == 1
+    assert json.loads(as_json.stdout)["matches_log"] is False
+    assert table.run("audit", "verify").exit_code == 1  # the same verdict
+    table.ok("views", "rebuild")
+    assert table.json("views", "status")["matches_log"] is True

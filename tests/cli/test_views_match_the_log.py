@@ -101,9 +101,12 @@ def test_a_tampered_view_row_is_named_by_verify_and_status(
         "insert": ("in the store but not given by the log",),
     }[how]
     verify_fails_naming(stored, "tampering in the views", f"view table {table}", *words)
-    status = stored.json("views", "status")
-    assert status["matches_log"] is False and table in status["difference"]
-    assert "do NOT match the log" in stored.ok("views", "status").stdout
+    status = stored.run("views", "status", "--format", "json")
+    assert status.exit_code == 1, (status.exit_code, status.stderr)  # a failed check
+    assert json.loads(status.stdout)["matches_log"] is False
+    assert table in json.loads(status.stdout)["difference"]
+    status = stored.run("views", "status")
+    assert status.exit_code == 1 and "do NOT match the log" in status.stdout
     stored.ok("views", "rebuild")  # the log is intact: the views come back
     stored.ok("audit", "verify")
 
