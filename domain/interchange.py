@@ -286,6 +286,10 @@ def record_problems(data: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
             )
         ]
     if kind in RECORD_EVENT_TYPES and "occurred_on" in data:
+        if data["occurred_on"] is None:  # null is absent: as if not given
+            return record_problems(
+                {k: v for k, v in data.items() if k != "occurred_on"}
+            )
         problem = Problem(
             "occurred_on", f"{kind} is a fact about the record and has no occurred_on"
         )

@@ -186,6 +186,21 @@ def test_null_in_a_required_field_is_refused_naming_it(
     ]
 
 
+@pytest.mark.parametrize(
+    "record",
+    [retracted("r", "s"), corrected("c", "s", {"summary": "fixed"})],
+    ids=["retraction", "correction"],
+)
+def test_a_null_occurred_on_of_a_record_event_is_the_field_left_out(
+    record: dict[str, Any],
+) -> None:
+    # A retraction or correction has no occurred_on: given, it is refused;
+    # given as null, it is absent, as SPEC §2 reads null.
+    assert record_problems({**record, "occurred_on": None}) == record_problems(record)
+    _, given = record_problems({**record, "occurred_on": "2025-06-01"})
+    assert [p.field for p in given] == ["occurred_on"]
+
+
 def test_null_type_is_refused_as_required() -> None:
     _, problems = record_problems({**opened(), "type": None})
     assert [(p.field, p.reason) for p in problems] == [("type", "is required")]
