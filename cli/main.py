@@ -68,7 +68,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "replay",
         "Rebuild stance and consensus from the log up to a cut.",
     ),
-    "chart": ("cli.cmd_chart", "chart", "Charts of the consensus path and of pledges."),
+    "chart": (
+        "cli.cmd_chart",
+        "chart",
+        "Charts: the consensus path, pledges, delivery, the stance map.",
+    ),
     "report": (
         "cli.cmd_report",
         "report",
@@ -156,8 +160,31 @@ def cli(ctx: click.Context, store: str, by: str | None, key_file: str | None) ->
     """
     source = ctx.get_parameter_source("store")
     explicit = source is not None and source.name != "DEFAULT"
-    ctx.obj = Obj(store, store_named=explicit, by=by or None, key=key_file)
+    # An explicit --by "" is refused as a blank name when it records (an empty
+    # SUMMIT_USER counts as unset: click reads an empty variable as none).
+    ctx.obj = Obj(store, store_named=explicit, by=by, key=key_file)
     ctx.call_on_close(ctx.obj.close)
+
+
+def _undecodable(args: list[str]) -> str | None:
+    """What is wrong with the first argument or SUMMIT_ variable holding bytes
+    that are not UTF-8 (Python keeps them as lone surrogates, which no store,
+    digest or terminal takes), with those bytes escaped; or None."""
+    import os
+
+    named = [
+        (f"argument {i}" + (f" (after {args[i - 2]})" if i > 1 else ""), a)
+        for i, a in enumerate(args, start=1)
+    ]
+    named += [(k, v) for k, v in sorted(os.environ.items()) if k.startswith("SUMMIT_")]
+    for label, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "surrogateescape")
+            shown = raw.decode("utf-8", "backslashreplace")
+            return f"{label} is not UTF-8 text: {shown}"
+    return None
 
 
 def main() -> None:
@@ -165,6 +192,10 @@ def main() -> None:
     from cli.errors import Interrupted, Terminated, on_signals, quiet_closed_pipe
 
     on_signals()
+    undecodable = _undecodable(sys.argv[1:])
+    if undecodable is not None:
+        click.echo(f"Error: {undecodable}", err=True)
+        sys.exit(2)
     try:
         cli.main(prog_name="summit", args=sys.argv[1:])
     except KeyboardInterrupt as e:  # outside a command (while parsing, closing)

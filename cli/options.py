@@ -38,10 +38,23 @@ class Command(click.Command):
         return parser
 
 
+def _calendar_form(text: str) -> bool:
+    """Whether `text` is spelled YYYY-MM-DD in ASCII digits. Python's
+    `fromisoformat` also takes other ISO 8601 forms (a week date such as
+    2025-W24-2, 20250610), which answers would then echo as their date."""
+    digits = text[:4] + text[5:7] + text[8:]
+    return (
+        len(text) == 10
+        and text[4] == text[7] == "-"
+        and digits.isascii()
+        and digits.isdigit()
+    )
+
+
 def parse_date(value: str, what: str = "date") -> str:
     """An ISO date `YYYY-MM-DD`, returned as given."""
     try:
-        if len(value) != 10:
+        if not _calendar_form(value):
             raise ValueError
         date.fromisoformat(value)
     except ValueError:
@@ -56,17 +69,24 @@ def parse_instant(value: str) -> datetime:
         day = date.fromisoformat(parse_date(text))
         return datetime.combine(day, time.max, tzinfo=UTC)
     try:
+        if not (_calendar_form(text[:10]) and text[10:11] in ("T", "t", " ")):
+            raise ValueError
         instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter(
-            f"'{value}' is not an ISO 8601 timestamp "
-            "(e.g. 2025-06-20T12:00:00Z, or a date for its end in UTC)"
+            f"'{value}' is not a timestamp YYYY-MM-DDTHH:MM[:SS] with Z or an "
+            "offset (e.g. 2025-06-20T12:00:00Z), or a date for its end in UTC"
         ) from None
     if instant.tzinfo is None:
         raise click.BadParameter(
             f"'{value}' has no time zone: add Z or an offset such as +02:00"
         )
-    return instant.astimezone(UTC)
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise click.BadParameter(
+            f"'{value}' is out of range: in UTC it falls outside years 1 to 9999"
+        ) from None
 
 
 def _ally(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, StrictInt
+from pydantic_core import PydanticUseDefault
 
 from domain.vocabulary import INSTITUTION_CODES
 
@@ -165,6 +166,19 @@ def _party_list(keyword: str) -> Any:
 
     return BeforeValidator(check)
 
+
+def _null_is_absent(value: Any) -> Any:
+    if value is None:
+        raise PydanticUseDefault  # as if the field were not given
+    return value
+
+
+_T = TypeVar("_T")
+# A field with a default (SPEC §2: `null` in an optional field means the field
+# is absent, so null takes the default too). Checked per field, not per model:
+# only these fields pay for it. tests/domain/test_null_means_absent.py finds
+# any defaulted field of any model that lacks it.
+Defaulted = Annotated[_T, BeforeValidator(_null_is_absent)]
 
 Text = Annotated[str, AfterValidator(_text)]
 Slug = Annotated[str, AfterValidator(_slug)]

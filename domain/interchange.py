@@ -1,8 +1,9 @@
 """The JSON Lines interchange format (SPEC §2) as pydantic models.
 
 `parse_record` turns one decoded JSON object into a normalised record: a plain
-dict with defaults filled in and absent optionals dropped, which is what the
-log stores, what `export` writes and what idempotent re-imports compare.
+dict with defaults filled in and absent optionals dropped (a null is absent:
+`fields.Defaulted`), which is what the log stores, what `export` writes and
+what idempotent re-imports compare.
 `exported` is one output line (`domain.jsonlines` reads JSON Lines input).
 """
 
@@ -26,6 +27,7 @@ from domain.canonical import merge_changes
 from domain.errors import InvalidRecord, Problem
 from domain.fields import (
     Actor,
+    Defaulted,
     IsoDate,
     PartiesOrNato,
     Party,
@@ -58,7 +60,7 @@ class Source(_Model):
     outlet: Text | None = None
     url: Text | None = None
     published_on: IsoDate | None = None
-    reliability: Reliability = "reported"
+    reliability: Defaulted[Reliability] = "reported"
 
     @model_validator(mode="after")
     def _outlet_or_url(self) -> Source:
@@ -112,7 +114,7 @@ class NegotiationOpened(_WorldRecord):
     summit_on: IsoDate
     venue: Text
     parties: PartiesOrNato
-    rule: Rule = "consensus"
+    rule: Defaulted[Rule] = "consensus"
 
 
 class ProposalTabled(_WorldRecord):
@@ -149,7 +151,7 @@ class PledgeMade(_WorldRecord):
     metric: Metric
     pct_gdp: Pct
     by_year: Year
-    firmness: Firmness = "commitment"
+    firmness: Defaulted[Firmness] = "commitment"
 
 
 class SignoffRecorded(_WorldRecord):
@@ -158,7 +160,7 @@ class SignoffRecorded(_WorldRecord):
     body: Text
     document: Text
     signatories: SignatoriesOrAll
-    classified: StrictBool = False
+    classified: Defaulted[StrictBool] = False
     summary: Text | None = None
     proposal: Slug | None = None
     reservations: dict[Party, Text] | None = None
@@ -174,7 +176,7 @@ class SpendingReported(_WorldRecord):
     metric: Metric
     year: Year
     pct_gdp: Share
-    basis: Basis = "estimate"
+    basis: Defaulted[Basis] = "estimate"
 
 
 class RecordRetracted(_Record):
@@ -252,6 +254,8 @@ def _problems(error: ValidationError, prefix: str = "") -> list[Problem]:
             msg = "unknown field"
         elif e["type"] == "missing":
             msg = "is required"
+        elif e["input"] is None and loc and isinstance(loc[-1], str):
+            msg = "is required (null means absent)"  # a field, not a list item
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         else:
@@ -282,6 +286,10 @@ def record_problems(data: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
             )
         ]
     if kind in RECORD_EVENT_TYPES and "occurred_on" in data:
+        if data["occurred_on"] is None:  # null is absent: as if not given
+            return record_problems(
+                {k: v for k, v in data.items() if k != "occurred_on"}
+            )
         problem = Problem(
             "occurred_on", f"{kind} is a fact about the record and has no occurred_on"
         )

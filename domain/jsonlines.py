@@ -79,10 +79,45 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)  # made once, not a line
 
 
+def _lone_surrogate(value: Any, path: str) -> tuple[str, str] | None:
+    """Where `value` holds a string with half a surrogate pair (a `\\ud800`
+    escape alone: JSON that decodes to no Unicode text), as (field, reason)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            half = f"\\u{ord(value[e.start]):04x}"
+            return (
+                path or "json",
+                f"{half} at position {e.start + 1} is half a surrogate pair, not text",
+            )
+        return None
+    items: Any = ()
+    if isinstance(value, dict):
+        for key in value:  # a key is named by its object (it cannot be shown)
+            found = _lone_surrogate(key, path or "json")
+            if found is not None:
+                return found[0], f"a key: {found[1]}"
+        items = ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    for where, item in items:
+        found = _lone_surrogate(item, where)
+        if found is not None:
+            return found
+    return None
+
+
 def decode_json(text: str) -> tuple[Any, list[Problem]]:
-    """One JSON value, or the problem: bad JSON, a key given twice, too deep."""
+    """One JSON value, or the problem: bad JSON, a key given twice, too deep,
+    a lone surrogate."""
     try:
-        return _DECODER.decode(text), []
+        value = _DECODER.decode(text)
+        if "\\ud" in text or "\\uD" in text:  # an escape may be half a pair
+            where = _lone_surrogate(value, "")
+            if where is not None:
+                return None, [Problem(*where)]
+        return value, []
     except _DuplicateKey as e:
         return None, [Problem(str(e.args[0]), "is given twice in one object")]
     except json.JSONDecodeError as e:

@@ -19,9 +19,11 @@ SEED = Path(__file__).parents[1] / "examples" / "hague-2025-seed.jsonl"
 def run(
     store: Path, *args: str, input: str | None = None, columns: int = 140
 ) -> subprocess.CompletedProcess[str]:
-    """`summit ARGS` on `store`, in a terminal `columns` wide."""
+    """`summit ARGS` on `store`, in a terminal `columns` wide: this checkout's
+    code first on the path (the installed script may be another checkout's)."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "SUMMIT_STORE": str(store), "SUMMIT_USER": "tester",
-           "COLUMNS": str(columns)}  # fmt: skip
+           "COLUMNS": str(columns), "PYTHONPATH": path}  # fmt: skip
     return subprocess.run(
         [SUMMIT, *args], input=input, capture_output=True, text=True, env=env,
         timeout=300,

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from cli.render.formats import Shape, console
+from cli.render.layout import Column, draw, stack
+from cli.render.text import num
 from domain.vocabulary import DeliveryStatus
 
 DELIVERY_STYLE = {
@@ -38,10 +40,16 @@ PLEDGE_ORDER = ("broken", "pending", "kept")  # the broken ones first
 BASIS_SHORT = {"estimate": "est", "actual": "act"}
 
 
-def _num(x: Any, suffix: str = "", sign: bool = False) -> str:
+def _pp(x: Any, sign: bool = False) -> str:
+    """A computed gap, trend or need: rounded to 2 places by SPEC rule 8."""
     if x is None:
         return "—"
-    return (f"{x:+.2f}" if sign else f"{x:.2f}") + suffix
+    return f"{x:+.2f}" if sign else f"{x:.2f}"
+
+
+def _pct(x: Any) -> str:
+    """A recorded share of GDP, as written (`num`), never a display rounding."""
+    return "—" if x is None else f"{num(x)}%"
 
 
 def _title(view: dict[str, Any], what: str) -> str:
@@ -72,7 +80,7 @@ def delivery_table(view: dict[str, Any]) -> None:
     out = console()
     out.print(Text(_title(view, f"{view['proposal']} · delivery"), style="bold"))
     for i, s in enumerate(view["summary"]):
-        target = f"{s['metric']} {s['target_pct']:g}% by {s['by_year']}"
+        target = f"{s['metric']} {_pct(s['target_pct'])} by {s['by_year']}"
         every = sum(s["counts"].values())
         out.print(
             Text(f"{target} — all {every} allies: ", style="bold")
@@ -80,7 +88,7 @@ def delivery_table(view: dict[str, Any]) -> None:
         )
         rows = _ordered(view, i)
         if rows:
-            out.print(_delivery_rows(rows, narrow=out.width < 90))
+            out.print(draw(_delivery_layouts(rows), out.width, caption=CAPTION))
         missing = [
             a["ally"] for a in view["allies"] if a["delivery"][i]["status"] == "no_data"
         ]
@@ -89,55 +97,70 @@ def delivery_table(view: dict[str, Any]) -> None:
     _pledges_table(out, view)
 
 
-def _delivery_rows(rows: list[tuple[dict[str, Any], Any]], narrow: bool) -> Any:
-    from rich.table import Table
+CAPTION = "gap in pp of GDP; trend and need in pp per year"
+
+
+def _delivery_layouts(rows: list[tuple[dict[str, Any], Any]]) -> list[list[Column]]:
+    """Narrower, the ally's name goes (its code stays), then the status and
+    the year wrap, the share goes over its year, the status under the code."""
     from rich.text import Text
 
-    table = Table(
-        caption="gap in pp of GDP; trend and need in pp per year", pad_edge=False
-    )
-    table.add_column(
-        "Ally", overflow="ellipsis", no_wrap=True, max_width=14 if narrow else 22
-    )
-    table.add_column("Status", no_wrap=True, min_width=17)
-    for name, width in (("Share", 5), ("Year", 8), ("Gap", 4), ("Trend", 5)):
-        table.add_column(name, justify="right", no_wrap=True, min_width=width)
-    table.add_column("Need", justify="right", no_wrap=True, min_width=5)
-    for a, d in rows:
-        table.add_row(
-            f"{a['ally']} {a['name']}",
-            Text(d["status"].replace("_", " "), style=DELIVERY_STYLE[d["status"]]),
-            f"{d['reported_pct']:.2f}%",
-            f"{d['reported_year']} {BASIS_SHORT[d['basis']]}",
-            _num(d["gap_pp"]),
-            _num(d["trend_pp_per_year"], sign=True),
-            _num(d["required_pp_per_year"], sign=True),
+    codes = [a["ally"] for a, _ in rows]
+    named = [Text(f"{a['ally']} {a['name']}") for a, _ in rows]
+    status = [
+        Text(d["status"].replace("_", " "), style=DELIVERY_STYLE[d["status"]])
+        for _, d in rows
+    ]
+    shares = [_pct(d["reported_pct"]) for _, d in rows]
+    years = [f"{d['reported_year']} {BASIS_SHORT[d['basis']]}" for _, d in rows]
+    numbers = [
+        Column(name, [_pp(d[key], sign) for _, d in rows], True, "right")
+        for name, key, sign in (
+            ("Gap", "gap_pp", False),
+            ("Trend", "trend_pp_per_year", True),
+            ("Need", "required_pp_per_year", True),
         )
-    return table
+    ]
+    share, year = Column("Share", shares, True, "right"), Column("Year", years, True)
+    code = Column("Ally", codes, True)
+    share_year = Column("Share\nyear", list(map(stack, shares, years)), True, "right")
+    wrapped = Column("Status", status)
+    return [
+        [Column("Ally", named), Column("Status", status, True), share, year, *numbers],
+        [code, Column("Status", status, True), share, year, *numbers],
+        [code, wrapped, share, Column("Year", years), *numbers],
+        [code, wrapped, share_year, *numbers],
+        [Column("Ally\nstatus", list(map(stack, codes, status)), keep=1),
+         share_year, *numbers],
+    ]  # fmt: skip
 
 
 def _pledges_table(out: Any, view: dict[str, Any]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     rows = [(a, p) for a in view["allies"] for p in a["pledges"]]
     if not rows:
         return
     rows.sort(key=lambda r: (PLEDGE_ORDER.index(r[1]["status"]), r[0]["ally"]))
-    table = Table(title="pledges against the figure for their year")
-    table.add_column("Ally")
-    table.add_column("Pledge", overflow="fold")
-    table.add_column("Reported", justify="right")
-    table.add_column("Status")
-    for a, p in rows:
-        firm = " (ambition)" if p["firmness"] == "ambition" else ""
-        table.add_row(
-            a["ally"],
-            f"{p['pct_gdp']:g}% {p['metric']} by {p['by_year']}{firm}",
-            _num(p["reported_pct"], "%"),
-            Text(p["status"], style=PLEDGE_STYLE[p["status"]]),
+    pledges = [
+        Text(
+            f"{_pct(p['pct_gdp'])} {p['metric']} by {p['by_year']}"
+            + (" (ambition)" if p["firmness"] == "ambition" else "")
         )
-    out.print(table)
+        for _, p in rows
+    ]
+    columns = [
+        Column("Ally", [a["ally"] for a, _ in rows], True),
+        Column("Pledge", pledges),
+        Column("Reported", [_pct(p["reported_pct"]) for _, p in rows], True, "right"),
+        Column(
+            "Status",
+            [Text(p["status"], style=PLEDGE_STYLE[p["status"]]) for _, p in rows],
+            True,
+        ),
+    ]
+    title = "pledges against the figure for their year"
+    out.print(draw([columns], out.width, title=title))
 
 
 DELIVERY_COLUMNS = [
@@ -181,23 +204,32 @@ def delivery_rows(view: dict[str, Any]) -> list[tuple[list[str], Iterable[list[A
     return [(DELIVERY_COLUMNS, delivery), (["ally", *PLEDGE_COLUMNS], pledges)]
 
 
-def spending_table(view: dict[str, Any]) -> None:
-    from rich.table import Table
+def _spending_layouts(allies: list[dict[str, Any]]) -> list[list[Column]]:
+    """Narrower, the ally's name goes (its code stays), then the basis is
+    abbreviated; the ref is never cut."""
     from rich.text import Text
 
-    below = f", below {view['below']:g}%" if view["below"] is not None else ""
+    share = Column("Share of GDP", [_pct(a["pct_gdp"]) for a in allies], True, "right")
+    code = Column("Ally", [a["ally"] for a in allies], True)
+    basis = [a["basis"] for a in allies]
+    short = Column("Basis", [BASIS_SHORT[b] for b in basis], True)
+    ref = Column("Ref", [Text(a["ref"]) for a in allies], True)
+    return [
+        [Column("Ally", [Text(f"{a['ally']} {a['name']}") for a in allies]),
+         share, Column("Basis", basis, True), ref],
+        [code, share, Column("Basis", basis, True), ref],
+        [code, share, short, ref],
+    ]  # fmt: skip
+
+
+def spending_table(view: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    below = f", below {_pct(view['below'])}" if view["below"] is not None else ""
     what = f"{view['metric']} spending in {view['year']}{below}"
-    table = Table(title=_title(view, what))
-    table.add_column("Ally", overflow="ellipsis", max_width=26)
-    table.add_column("Share of GDP", justify="right")
-    table.add_column("Basis")
-    table.add_column("Ref", overflow="fold")
-    for a in sorted(view["allies"], key=lambda a: (a["pct_gdp"], a["ally"])):
-        table.add_row(
-            f"{a['ally']} {a['name']}", f"{a['pct_gdp']:.2f}%", a["basis"], a["ref"]
-        )
+    allies = sorted(view["allies"], key=lambda a: (a["pct_gdp"], a["ally"]))
     out = console()
-    out.print(table)
+    out.print(draw(_spending_layouts(allies), out.width, title=_title(view, what)))
     none = view["no_data"]
     out.print(
         Text(

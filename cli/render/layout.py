@@ -14,13 +14,16 @@ WORD_CAP = 24  # a wrapped word longer than this may fold (a 1 MB quote word)
 
 class Column(NamedTuple):
     """One column: a header, its cells, and whether cells are codes or dates
-    (`whole`: never wrapped) or text that wraps at spaces."""
+    (`whole`: never wrapped) or text that wraps at spaces, its first `keep`
+    lines (all but the last `-keep` if negative) codes kept whole: a ref
+    stacked above the text it names."""
 
     header: str
     cells: list[Any]
     whole: bool = False
     justify: str = "left"
     style: str | None = None
+    keep: int = 0
 
 
 def _plain(cell: Any) -> str:
@@ -29,16 +32,26 @@ def _plain(cell: Any) -> str:
 
 def min_width(column: Column) -> int:
     """The narrowest the column can be without cutting a code or a word."""
-    words = [w for line in column.header.split("\n") for w in line.split()] or [""]
-    need = max(len(w) for w in words)
+    heads = column.header.split("\n")
+    # A whole column's header does not wrap either (rich's no_wrap holds for both).
+    words = heads if column.whole else [w for h in heads for w in h.split()]
+    need = max(len(w) for w in words or [""])
     for cell in column.cells:
         lines = _plain(cell).split("\n")
-        if column.whole:
-            need = max(need, *(len(line) for line in lines))
-        else:
-            longest = max((len(w) for ln in lines for w in ln.split()), default=0)
-            need = max(need, min(longest, WORD_CAP))
+        kept = lines if column.whole else lines[: column.keep]
+        need = max(need, *(len(line) for line in kept or [""]))
+        longest = max((len(w) for ln in lines for w in ln.split()), default=0)
+        need = max(need, min(longest, WORD_CAP))
     return need
+
+
+def stack(*lines: Any) -> Any:
+    """One cell of `lines` (strings or rich Text, styles kept), one under another."""
+    from rich.text import Text
+
+    return Text("\n").join(
+        line if isinstance(line, Text) else Text(line) for line in lines
+    )
 
 
 def natural_width(column: Column) -> int:

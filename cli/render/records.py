@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cli.render.formats import Shape, console
+from cli.render.layout import Column, draw, stack
 
 
 def changed_fields(e: dict[str, Any]) -> str:
@@ -21,27 +22,52 @@ def changed_fields(e: dict[str, Any]) -> str:
     )
 
 
-def timeline_table(view: dict[str, Any]) -> None:
-    from rich.table import Table
+def _what(e: dict[str, Any]) -> Any:
+    """An event's summary with its retraction, corrections and originals."""
     from rich.text import Text
 
-    table = Table(title=Text(f"{view['negotiation']} timeline"))
-    table.add_column("On", no_wrap=True, min_width=10)
-    table.add_column("Type", overflow="fold")
-    table.add_column("Ref", overflow="fold")
-    table.add_column("What", overflow="fold")
-    for e in view["events"]:
-        # User text goes in as Text, never as markup: quotes may hold [brackets].
-        what = Text(e["summary"], style="dim strike" if e["retracted"] else "")
-        if e["retracted"]:
-            what.append(" RETRACTED", style="bold red")
-        if e["corrected"]:
-            what.append(" corrected", style="yellow")
-        if e.get("corrections"):
-            what.append(f"\n  corrected by {', '.join(e['corrections'])}", "yellow")
-            what.append(f"\n  original: {changed_fields(e)}", style="dim")
-        table.add_row(e["occurred_on"], e["type"], Text(e["ref"]), what)
-    console().print(table)
+    # User text goes in as Text, never as markup: quotes may hold [brackets].
+    what = Text(e["summary"], style="dim strike" if e["retracted"] else "")
+    if e["retracted"]:
+        what.append(" RETRACTED", style="bold red")
+    if e["corrected"]:
+        what.append(" corrected", style="yellow")
+    if e.get("corrections"):
+        what.append(f"\n  corrected by {', '.join(e['corrections'])}", "yellow")
+        what.append(f"\n  original: {changed_fields(e)}", style="dim")
+    return what
+
+
+def _timeline_layouts(events: list[dict[str, Any]]) -> list[list[Column]]:
+    """Narrower, the ref moves above the summary, then the type, then the date:
+    a ref is never cut, only the summary wraps."""
+    from rich.text import Text
+
+    ons = [e["occurred_on"] for e in events]
+    types = [e["type"] for e in events]
+    refs = [Text(e["ref"]) for e in events]
+    whats = [_what(e) for e in events]
+    on, what = Column("On", ons, whole=True), Column("What", whats)
+    kind = Column("Type", types, whole=True)
+    ref_what = Column("Ref / what", list(map(stack, refs, whats)), keep=1)
+    event = Column("Type / ref / what", list(map(stack, types, refs, whats)), keep=2)
+    heads = [f"{o} {t}" for o, t in zip(ons, types, strict=True)]
+    alone = Column("On / type / ref / what", list(map(stack, heads, refs, whats)),
+                   keep=2)  # fmt: skip
+    return [
+        [on, kind, Column("Ref", refs, whole=True), what],
+        [on, kind, ref_what],
+        [on, event],
+        [alone],
+    ]
+
+
+def timeline_table(view: dict[str, Any]) -> None:
+    from rich.text import Text
+
+    out = console()
+    title = Text(f"{view['negotiation']} timeline")
+    out.print(draw(_timeline_layouts(view["events"]), out.width, title=title))
 
 
 TIMELINE_COLUMNS = [
@@ -94,28 +120,41 @@ LOG_COLUMNS = (
 )
 
 
-def log_table(view: dict[str, Any]) -> None:
-    from rich.table import Table
+def _log_layouts(records: list[dict[str, Any]]) -> list[list[Column]]:
+    """Narrower, the columns stack (then the timestamp's date goes over its
+    time), then all is one column; only the recorder's name may wrap."""
     from rich.text import Text
 
-    table = Table(title="audit log")
-    for col in ("Pos", "Recorded at"):
-        table.add_column(col, no_wrap=True)  # a timestamp is never cut
-    for col in ("By", "Negotiation", "Type", "Ref"):
-        table.add_column(col, overflow="fold")
-    table.add_column("Digest", no_wrap=True)
-    for r in view["records"]:
-        ref = r["ref"] + (f" → {r['target']}" if r["target"] else "")
-        table.add_row(
-            str(r["position"]),
-            r["recorded_at"],
-            Text(r["recorded_by"]),
-            r["negotiation"],
-            r["type"],
-            Text(ref),
-            r["digest"][:12] + "…",
-        )
-    console().print(table)
+    pos = Column("Pos", [str(r["position"]) for r in records], True, "right")
+    stamps = [r["recorded_at"] for r in records]
+    by = [Text(r["recorded_by"]) for r in records]
+    digests = [r["digest"][:12] + "…" for r in records]
+    signed = [Text(f"{d} ").append_text(b) for d, b in zip(digests, by, strict=True)]
+    names = [Text(r["negotiation"]) for r in records]
+    types = [r["type"] for r in records]
+    refs = [
+        Text(r["ref"] + (f"\n→ {r['target']}" if r["target"] else "")) for r in records
+    ]
+    kinds = [Text(f"{n} {t}") for n, t in zip(names, types, strict=True)]
+    what = Column("Negotiation, type / ref", list(map(stack, kinds, refs)), True)
+    when = "Recorded at / digest, by"
+    split = [stack(*s.split("T", 1), d) for s, d in zip(stamps, signed, strict=True)]
+    firsts = [f"{r['position']} {r['recorded_at']}" for r in records]
+    alone = list(map(stack, firsts, kinds, refs, signed))
+    return [
+        [pos, Column("Recorded at", stamps, True), Column("By", by),
+         Column("Negotiation", names, True), Column("Type", types, True),
+         Column("Ref", refs, True), Column("Digest", digests, True)],
+        [pos, Column(when, list(map(stack, stamps, signed)), keep=-1), what],
+        [pos, Column(when, split, keep=-1), what],
+        [Column("Pos, recorded at / negotiation, type / ref / digest, by", alone,
+                keep=-1)],
+    ]  # fmt: skip
+
+
+def log_table(view: dict[str, Any]) -> None:
+    out = console()
+    out.print(draw(_log_layouts(view["records"]), out.width, title="audit log"))
 
 
 def log_rows(view: dict[str, Any]) -> tuple[list[str], Any]:
