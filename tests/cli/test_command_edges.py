@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import COMMANDS, cli
-from tests.builders import moving_table, pledged, spent
+from tests.builders import moving_table, opened, pledged, spent
 from tests.tamper import sql
 
 NEG = "t"
@@ -213,3 +213,24 @@ def test_views_status_exits_1_when_the_views_do_not_match_the_log(
     assert table.run("audit", "verify").exit_code == 1  # the same verdict
     table.ok("views", "rebuild")
     assert table.json("views", "status")["matches_log"] is True
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t", "a\nb"])
+def test_a_checkpoint_by_a_blank_or_controlled_name_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    # `--by ""` once fell back to the OS user; passed on, it made a checkpoint
+    # signed by nobody. A checkpoint's author follows a recorder's rules.
+    store = str(tmp_path / "c.db")
+    runner = CliRunner()
+    done = runner.invoke(
+        cli, ["--store", store, "--by", "tester", "import", "-"],
+        input=json.dumps(opened()) + "\n",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    out = tmp_path / "cp.json"
+    args = ["--store", store, "--by", name, "audit", "checkpoint", "--out", str(out)]
+    done = runner.invoke(cli, args)
+    assert done.exit_code == 2, (done.exit_code, done.stderr)
+    assert done.stderr.startswith("Error: created_by: ")
+    assert not out.exists()
