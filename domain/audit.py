@@ -16,7 +16,8 @@ from eventsourcing.utils import get_topic
 
 from domain.chain import GENESIS, chain_digest
 from domain.checkpoint import FORMAT
-from domain.errors import CheckFailed, NotFound
+from domain.errors import CheckFailed, NotFound, UsageError
+from domain.fields import text_problem
 from domain.negotiation import Negotiation, negotiation_id
 
 BATCH = 5000
@@ -330,7 +331,11 @@ def _check_extends(
 def checkpoint_of(
     app: Application[Any], created_by: str, created_at: str
 ) -> dict[str, Any]:
-    """Each negotiation's head now (unsigned); CheckFailed on a damaged log."""
+    """Each negotiation's head now (unsigned); CheckFailed on a damaged log,
+    UsageError when `created_by` breaks a recorder name's rules."""
+    problem = text_problem(created_by, one_line=True)
+    if problem is not None:
+        raise UsageError(f"created_by: {problem} (who makes it: --by)")
     result = verify_log(app)
     if result.fault is not None:
         raise CheckFailed(f"refusing to checkpoint a damaged log: {result.fault}")
