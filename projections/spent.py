@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from domain.errors import UsageError
 from domain.registry import name_of
 from domain.vocabulary import SPENDING
 from projections.delivery import (
@@ -28,6 +27,7 @@ from projections.delivery import (
     summary,
 )
 from projections.exact import written
+from projections.filters import check_allies
 from projections.inputs import Inputs, view_head
 from projections.stance import latest_pledges, pledges_by_party
 
@@ -55,15 +55,6 @@ def figures_from_history(history: Any, as_of: str | None) -> list[Figure]:
     ]
 
 
-def check_allies(
-    negotiation: str, parties: Sequence[str], allies: Sequence[str]
-) -> None:
-    """Each `--ally` must name a party of the negotiation (exit 2 otherwise)."""
-    for ally in allies:
-        if ally not in parties:
-            raise UsageError(f"--ally: '{ally}' is not a party of '{negotiation}'")
-
-
 def delivery_from(
     inputs: Inputs,
     figures: Iterable[Figure],
@@ -73,7 +64,7 @@ def delivery_from(
     allies: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The `summit delivery` JSON document (SPEC §4, rules 7–8)."""
-    check_allies(inputs.negotiation, inputs.parties, allies)
+    check_allies(allies, inputs.parties, inputs.negotiation)
     latest = latest_figures(figures)
     targets = [Target(t["metric"], t["pct_gdp"], t["by_year"]) for t in inputs.targets]
     shown: list[dict[str, Any]] = []
